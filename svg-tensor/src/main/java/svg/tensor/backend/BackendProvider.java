@@ -1,0 +1,19 @@
+package svg.tensor.backend;
+
+/**
+ * Service interface ({@link java.util.ServiceLoader}) through which backends outside svg-tensor (TornadoVM) are
+ * discovered. {@link #probe()} must never throw: it says whether the backend can run here and, if not, why.
+ */
+public interface BackendProvider {
+    /** Name used by {@code --device} and {@code -Dsvg.backend}, e.g. "tornado". */
+    String name();
+
+    /** Higher wins when no backend is named; the CPU SIMD backend has rank 10, the reference backend 0. */
+    int rank();
+
+    /** Null when usable, otherwise a human-readable reason and how to fix it. */
+    String probe();
+
+    /** Creates the backend; {@code option} is the part after ':' in "tornado:1" (null when absent). */
+    Backend create(String option);
+}
