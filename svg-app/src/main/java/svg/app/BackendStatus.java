@@ -1,0 +1,43 @@
+package svg.app;
+
+import svg.tensor.backend.BackendProvider;
+import svg.tensor.backend.Backends;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The backends this JVM can see, built in and discovered, each with whether it can run here and why not. */
+record BackendStatus(String name, String kind, int rank, String problem) {
+    static final String TORNADO = "tornado";
+
+    boolean usable() { return problem == null; }
+
+    static List<BackendStatus> all() {
+        List<BackendStatus> r = new ArrayList<>();
+        r.add(new BackendStatus("cpu", "built in: Vector API kernels, multi-threaded (default)", 10, null));
+        r.add(new BackendStatus("reference", "built in: scalar loops, the executable specification", 0, null));
+        boolean tornadoSeen = false;
+        for (BackendProvider p : Backends.providers()) {
+            String why;
+            try {
+                why = p.probe();
+            } catch (RuntimeException | LinkageError e) {
+                why = "probe failed: " + e;
+            }
+            tornadoSeen |= p.name().equals(TORNADO);
+            r.add(new BackendStatus(p.name(), "provider " + p.getClass().getName(), p.rank(), why));
+        }
+        if (!tornadoSeen) r.add(new BackendStatus(TORNADO, "GPU through TornadoVM", -1, tornadoAbsentReason()));
+        return r;
+    }
+
+    /** Why no TornadoVM provider was found on the class path. */
+    static String tornadoAbsentReason() {
+        String home = System.getenv("TORNADOVM_HOME");
+        if (home == null || home.isBlank())
+            return "svg-tornado is not on the class path and TORNADOVM_HOME is not set "
+                    + "(install TornadoVM, set TORNADOVM_HOME, rebuild: the Maven profile 'tornado' adds svg-tornado)";
+        return "TORNADOVM_HOME=" + home + " is set but svg-tornado is not on the class path "
+                + "(build it with `mvn -Ptornado -DskipTests package` and run through TornadoVM's launcher)";
+    }
+}
