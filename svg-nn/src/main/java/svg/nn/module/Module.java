@@ -82,15 +82,20 @@ public abstract class Module {
         return out;
     }
 
-    /** All trainable parameters with their dotted names, in registration (PyTorch) order. */
+    /** All parameters (trainable or frozen) with their dotted names, in registration (PyTorch) order. */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out, true, false);
         return out;
     }
 
-    /** Trainable parameters (the optimiser's list). */
+    /** All parameters, frozen ones included (as torch's {@code parameters()}). */
     public List<Tensor> parameters() { return new ArrayList<>(namedParameters().values()); }
+
+    /** Parameters that currently require gradients (the optimiser's list; frozen ones excluded). */
+    public List<Tensor> trainableParameters() {
+        return namedParameters().values().stream().filter(Tensor::requiresGrad).toList();
+    }
 
     /** All persistent buffers with dotted names. */
     public Map<String, Tensor> namedBuffers() {
@@ -116,10 +121,17 @@ public abstract class Module {
         children.forEach((k, m) -> m.collect(prefix + k + ".", out, withParams, withBuffers));
     }
 
-    /** Number of trainable parameter values. */
+    /** Number of parameter values, frozen ones included (buffers excluded). */
     public long numParameters() {
         long n = 0;
         for (Tensor t : namedParameters().values()) n += t.numel();
+        return n;
+    }
+
+    /** Number of parameter values that require gradients. */
+    public long numTrainableParameters() {
+        long n = 0;
+        for (Tensor t : trainableParameters()) n += t.numel();
         return n;
     }
 

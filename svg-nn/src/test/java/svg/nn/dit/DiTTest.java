@@ -1,7 +1,7 @@
 package svg.nn.dit;
 
 import org.junit.jupiter.api.Test;
-import svg.nn.module.ModuleTest;
+import svg.nn.module.TestWeights;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
 import svg.tensor.autograd.GradMode;
@@ -60,7 +60,7 @@ class DiTTest {
     @Test
     void everyParameterGetsAGradient() {
         DiT m = new DiT(SMALL, new Rng(1));
-        ModuleTest.perturb(m, new Rng(9));
+        TestWeights.perturb(m, new Rng(9));
         Tensor x = Tensor.randn(new Rng(2), 2, 64, 6), t = Tensor.of(new float[]{0.2f, 0.7f}, 2);
         Tensor loss = m.forward(x, t, new int[]{3, 10}).square().mean();
         loss.backward();
@@ -81,7 +81,7 @@ class DiTTest {
     void gradientMatchesFiniteDifferences() {
         DiTConfig c = new DiTConfig(2, 1, 3, 16, 1, 2, 2.0, 0.1, 4, true, 0, true);
         DiT m = new DiT(c, new Rng(1));
-        ModuleTest.perturb(m, new Rng(3));
+        TestWeights.perturb(m, new Rng(3));
         Tensor x = Tensor.randn(new Rng(2), 2, 4, 3), t = Tensor.of(new float[]{0.3f, 0.6f}, 2);
         int[] y = {1, 4};
         Tensor w = Tensor.randn(new Rng(5), 2, 4, 6);

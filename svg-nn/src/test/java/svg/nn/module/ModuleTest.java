@@ -65,7 +65,7 @@ class ModuleTest {
     @Test
     void roundTripGivesIdenticalOutputsAndKeepsParameterIdentity() {
         DiT a = new DiT(TINY, new Rng(3));
-        perturb(a, new Rng(4));
+        TestWeights.perturb(a, new Rng(4));
         DiT b = new DiT(TINY, null);
         Tensor w = b.ln1.weight;
         b.loadStateDict(a.stateDict());
@@ -108,10 +108,5 @@ class ModuleTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new Bad("a.b"));
         assertThrows(IllegalArgumentException.class, () -> new Bad("w"));
-    }
-
-    /** Replaces every parameter with small random values (the official init zeroes the adaLN and output layers). */
-    public static void perturb(Module m, Rng rng) {
-        for (Tensor p : m.parameters()) Init.normal(p, rng, 0, 0.3);
     }
 }
