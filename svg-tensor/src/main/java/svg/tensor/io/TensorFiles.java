@@ -1,0 +1,62 @@
+package svg.tensor.io;
+
+import svg.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/** Loads a state dict from either format, chosen by the file's first bytes (zip "PK" = torch, else safetensors). */
+public final class TensorFiles {
+    private TensorFiles() {}
+
+    private static final byte[] LEGACY_MAGIC = {(byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+
+    enum Format { TORCH_ZIP, LEGACY_TORCH, SAFETENSORS }
+
+    static Format detect(Path p) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(p)) {
+            head = in.readNBytes(LEGACY_MAGIC.length + 2);
+        }
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) return Format.TORCH_ZIP;
+        // torch.save before 1.6 (or _use_new_zipfile_serialization=False) starts with PROTO n, then the magic number
+        // 0x1950a86a20f9469cfc6c as a LONG1. (A safetensors file starts with its header length, so test all bytes.)
+        if (head.length == LEGACY_MAGIC.length + 2 && (head[0] & 0xFF) == 0x80
+                && java.util.Arrays.equals(head, 2, head.length, LEGACY_MAGIC, 0, LEGACY_MAGIC.length))
+            return Format.LEGACY_TORCH;
+        return Format.SAFETENSORS;
+    }
+
+    /**
+     * The tensors of a checkpoint as float32. For torch files {@code container} picks the state dict (see
+     * {@link TorchCheckpoint#stateDict}); safetensors files are flat, so it is ignored for them.
+     */
+    public static LinkedHashMap<String, Tensor> loadStateDict(Path p, String container) throws IOException {
+        return switch (detect(p)) {
+            case TORCH_ZIP -> TorchCheckpoint.stateDict(p, container);
+            case LEGACY_TORCH -> throw legacy(p);
+            case SAFETENSORS -> Safetensors.load(p);
+        };
+    }
+
+    /** Names, dtypes and shapes, without reading tensor data. */
+    public static List<TensorInfo> describe(Path p) throws IOException {
+        return switch (detect(p)) {
+            case TORCH_ZIP -> TorchCheckpoint.describe(p, null);
+            case LEGACY_TORCH -> throw legacy(p);
+            case SAFETENSORS -> {
+                try (SafetensorsFile f = SafetensorsFile.open(p)) {
+                    yield f.tensors();
+                }
+            }
+        };
+    }
+
+    private static IOException legacy(Path p) {
+        return new IOException(p + " is a legacy (pre-1.6, non-zip) torch.save file, which is not supported; re-save it with a current torch.save or as safetensors");
+    }
+}

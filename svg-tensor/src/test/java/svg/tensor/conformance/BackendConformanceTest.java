@@ -1,0 +1,37 @@
+package svg.tensor.conformance;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import svg.tensor.backend.Backend;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs the whole {@link OpCatalog} on one backend. A backend's test module subclasses this and returns its backend
+ * (svg-tornado does so through svg-tensor's test-jar).
+ *
+ * <p>Filter: {@code -Dsvg.op=<text>} keeps the cases whose name contains the text, e.g.
+ * {@code mvn -pl svg-tensor test -Dtest=CpuConformanceTest -Dsvg.op='matmul(ba=3'}; a failure message starts with the
+ * case name, which is also the filter that reruns exactly that case.
+ */
+public abstract class BackendConformanceTest {
+
+    /** The backend under test; called once per case, so it may return a shared instance. */
+    protected abstract Backend backend();
+
+    /** Cases of the catalog selected by {@code svg.op}. */
+    public static List<OpCase> selected() {
+        String f = System.getProperty("svg.op", "");
+        List<OpCase> all = OpCatalog.all();
+        // an exact name selects only that case, even when it is a prefix of other names
+        if (all.stream().anyMatch(c -> c.name().equals(f))) return all.stream().filter(c -> c.name().equals(f)).toList();
+        return all.stream().filter(c -> f.isEmpty() || c.name().contains(f)).toList();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> opCatalog() {
+        Backend b = backend();
+        return selected().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
+    }
+}

@@ -1,0 +1,60 @@
+package svg.tensor.conformance;
+
+import svg.tensor.Tensor;
+import svg.tensor.backend.Backend;
+
+import java.util.Arrays;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One catalog entry: a Backend call on fixed inputs and its float64 expectation.
+ *
+ * <p>{@code name} is the filter and the reproducer: the inputs are drawn from an Rng seeded by the name, so the same
+ * name always builds the same case ({@code -Dsvg.op=<part of the name>} runs only matching cases).
+ *
+ * @param name     printed name, e.g. {@code matmul(ba=3,bb=1,m=17,k=33,n=5,tA=1,tB=0)}
+ * @param op       the Backend method this case covers (the coverage test checks every method has one)
+ * @param variant  the enum value covered (UnaryOp/BinaryOp/ReduceOp name) or "" when the method has none
+ * @param rtol     tolerance on the relative error, see {@link Compare}
+ * @param minScale the smallest magnitude errors are measured against, see {@link Compare}
+ * @param run      calls the backend on the case's inputs
+ * @param expected the oracle's result and shape (evaluated once, lazily)
+ */
+public record OpCase(String name, String op, String variant, double rtol, double minScale,
+                     Function<Backend, Tensor> run, Supplier<Expected> expected) {
+
+    /** Oracle values and result shape. */
+    public record Expected(double[] values, int[] shape) {}
+
+    public OpCase {
+        expected = memoize(expected);
+    }
+
+    /** Runs the case on {@code backend} and throws an AssertionError naming the case when it does not conform. */
+    public void check(Backend backend) {
+        Expected e = expected.get();
+        Tensor out = run.apply(backend);
+        if (out == null) throw new AssertionError(name + " on " + backend.name() + ": backend returned null");
+        if (!Arrays.equals(out.shape(), e.shape()))
+            throw new AssertionError(name + " on " + backend.name() + ": shape " + Arrays.toString(out.shape())
+                    + ", expected " + Arrays.toString(e.shape()));
+        String why = Compare.check(Oracle.read(out), e.values(), rtol, minScale);
+        if (why != null) throw new AssertionError(name + " on " + backend.name() + ": " + why);
+    }
+
+    @Override
+    public String toString() { return name; }
+
+    private static <T> Supplier<T> memoize(Supplier<T> s) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) value = s.get();
+                return value;
+            }
+        };
+    }
+}
