@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.Set;
 
 /**
@@ -183,16 +185,20 @@ final class RestrictedUnpickler {
                     putPairs(m, items);
                     push(m);
                 }
-                case 0x91 -> push(Collections.unmodifiableSet(new LinkedHashSet<>(popMark()))); // FROZENSET
+                case 0x91 -> { // FROZENSET
+                    List<Object> items = popMark();
+                    for (Object o : items) hashable(o);
+                    push(Collections.unmodifiableSet(new LinkedHashSet<>(items)));
+                }
                 case 'a' -> { Object v = pop(); list(peek(), "APPEND").add(v); }
                 case 'e' -> { List<Object> items = popMark(); list(peek(), "APPENDS").addAll(items); }
-                case 's' -> { Object v = pop(), k = pop(); map(peek(), "SETITEM").put(k, v); }
+                case 's' -> { Object v = pop(), k = pop(); map(peek(), "SETITEM").put(hashable(k), v); }
                 case 'u' -> { List<Object> items = popMark(); putPairs(map(peek(), "SETITEMS"), items); }
                 case 0x90 -> { // ADDITEMS
                     List<Object> items = popMark();
                     if (!(peek() instanceof Set<?>)) throw bad("ADDITEMS on a non-set");
                     @SuppressWarnings("unchecked") Set<Object> s = (Set<Object>) peek();
-                    s.addAll(items);
+                    for (Object o : items) s.add(hashable(o));
                 }
                 // ---- memo
                 case 'q' -> memo.put((long) u8(), peek());
@@ -246,7 +252,7 @@ final class RestrictedUnpickler {
                     if (args.size() != 1 || !(args.get(0) instanceof Collection<?> pairs)) throw bad("OrderedDict(...) arguments");
                     for (Object pr : pairs) {
                         if (!(pr instanceof List<?> kv) || kv.size() != 2) throw bad("OrderedDict item is not a pair");
-                        m.put(kv.get(0), kv.get(1));
+                        m.put(hashable(kv.get(0)), kv.get(1));
                     }
                 }
                 return m;
@@ -323,7 +329,38 @@ final class RestrictedUnpickler {
     }
 
     private static List<Object> tuple(List<Object> items) {
-        return Collections.unmodifiableList(new ArrayList<>(items));
+        return new Tuple(items.toArray());
+    }
+
+    /** A Python tuple: an immutable List, distinguishable from a (mutable, unhashable) list. */
+    static final class Tuple extends AbstractList<Object> implements RandomAccess {
+        private final Object[] items;
+
+        Tuple(Object[] items) { this.items = items; }
+
+        @Override public Object get(int i) { return items[i]; }
+
+        @Override public int size() { return items.length; }
+    }
+
+    /**
+     * Python only lets hashable values be dict keys or set members; we insist too. Besides matching Python, this keeps
+     * Java's hashCode from recursing through a self-referencing list (a stack overflow) or a hostile deep tuple.
+     */
+    private Object hashable(Object k) throws IOException {
+        checkHashable(k, 0);
+        return k;
+    }
+
+    private void checkHashable(Object k, int depth) throws IOException {
+        if (depth > 64) throw bad("dict key or set member nested too deeply");
+        if (k == null || k instanceof String || k instanceof Long || k instanceof BigInteger || k instanceof Double
+                || k instanceof Boolean || k instanceof DType || k instanceof Global) return;
+        if (k instanceof Tuple t) {
+            for (Object o : t.items) checkHashable(o, depth + 1);
+            return;
+        }
+        throw bad("unhashable " + describe(k) + " used as a dict key or set member");
     }
 
     private Object memoGet(long i) throws IOException {
@@ -345,7 +382,7 @@ final class RestrictedUnpickler {
 
     private void putPairs(Map<Object, Object> m, List<Object> items) throws IOException {
         if (items.size() % 2 != 0) throw bad("odd number of items for a dict");
-        for (int i = 0; i < items.size(); i += 2) m.put(items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.size(); i += 2) m.put(hashable(items.get(i)), items.get(i + 1));
     }
 
     private List<Object> asArgs(Object o) throws IOException {

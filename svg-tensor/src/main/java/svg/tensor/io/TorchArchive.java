@@ -33,7 +33,7 @@ import java.util.zip.ZipFile;
 final class TorchArchive implements Closeable {
     /** Deflate cannot expand data more than about 1032:1; used to bound allocations for compressed entries. */
     private static final long MAX_DEFLATE_RATIO = 1100;
-    private static final int MAX_DEPTH = 10_000;
+    private static final int MAX_DEPTH = 1000;
 
     private final Path path;
     private final ZipFile zip;
@@ -42,6 +42,7 @@ final class TorchArchive implements Closeable {
     private final ByteOrder order;
     private final Map<String, StorageRef> storages = new HashMap<>();
     private final Map<String, float[]> loaded = new HashMap<>();
+    private final Map<String, Integer> pendingUses = new HashMap<>();
 
     TorchArchive(Path path) throws IOException {
         this.path = path;
@@ -92,23 +93,25 @@ final class TorchArchive implements Closeable {
             byte[] r = in.readNBytes(limit + 1); // grows as bytes arrive: no allocation from the declared size
             if (r.length > limit) throw bad("entry " + e.getName() + " is larger than " + limit + " bytes");
             return r;
+        } catch (ZipException ex) {
+            throw bad("entry " + e.getName() + " is damaged: " + ex.getMessage());
         }
     }
 
     /** Unpickles data.pkl into Java values with lazy tensors. */
     Object unpickle() throws IOException {
         ZipEntry e = zip.getEntry(prefix + "data.pkl");
-        byte[] pkl = readSmall(e, Integer.MAX_VALUE - 16);
+        byte[] pkl = readSmall(e, Integer.MAX_VALUE - 64);
         return new RestrictedUnpickler(pkl, path + ":" + e.getName(), this::persistentLoad).load();
     }
 
     private Object persistentLoad(Object pid) throws IOException {
         if (!(pid instanceof List<?> t) || t.size() != 5 || !"storage".equals(t.get(0)))
-            throw bad("unsupported persistent id " + pid + " (expected ('storage', type, key, location, numel))");
+            throw bad("unsupported persistent id (expected a tuple ('storage', type, key, location, numel))");
         if (!(t.get(1) instanceof RestrictedUnpickler.Global g) || RestrictedUnpickler.storageDType(g) == null)
-            throw bad("persistent id names no known storage type: " + t.get(1));
+            throw bad("storage persistent id names no known storage type");
         if (!(t.get(2) instanceof String key) || !(t.get(4) instanceof Long numel) || numel < 0)
-            throw bad("malformed storage persistent id " + pid);
+            throw bad("malformed storage persistent id (key, numel)");
         String location = t.get(3) instanceof String s ? s : String.valueOf(t.get(3));
         DType dt = RestrictedUnpickler.storageDType(g);
         StorageRef prev = storages.get(key);
@@ -138,7 +141,9 @@ final class TorchArchive implements Closeable {
             throw new IOException("storage " + s.key() + " in " + path + " has " + s.numel() + " elements, more than one float array holds");
         if (e.getSize() >= 0 && e.getSize() < need)
             throw bad("storage entry " + name + " has " + e.getSize() + " bytes, needs " + need + " for " + s.numel() + " " + s.dtype());
-        long bound = e.getMethod() == ZipEntry.STORED ? fileSize : Math.multiplyExact(Math.max(0, e.getCompressedSize()), MAX_DEFLATE_RATIO);
+        // The entry sizes come from the (untrusted) central directory: bound what we allocate by the real file size.
+        long compressed = Math.min(Math.max(0, e.getCompressedSize()), fileSize);
+        long bound = e.getMethod() == ZipEntry.STORED ? compressed : compressed * MAX_DEFLATE_RATIO;
         if (need > bound) throw bad("storage entry " + name + " claims more data than the file can hold");
         float[] out = new float[(int) s.numel()];
         int es = s.dtype().byteSize();
@@ -160,6 +165,15 @@ final class TorchArchive implements Closeable {
         return out;
     }
 
+    /**
+     * Declares the tensors about to be materialised (one entry per {@link #materialize} call). Each storage is then
+     * dropped after its last planned user, and that last user takes the converted array itself when it covers the
+     * whole storage contiguously: loading a checkpoint then needs about one copy of the weights, not two.
+     */
+    void plan(Iterable<LazyTensor> ts) {
+        for (LazyTensor t : ts) pendingUses.merge(t.storage().key(), 1, Integer::sum);
+    }
+
     /** Copies a (possibly strided) view of its storage into a new contiguous float32 tensor. */
     Tensor materialize(LazyTensor t) throws IOException {
         int[] size = t.size();
@@ -167,20 +181,42 @@ final class TorchArchive implements Closeable {
         for (int s : size) n *= s;
         if (n > Integer.MAX_VALUE - 16) throw new IOException("tensor in " + path + " too large for one float array");
         if (t.offset() < 0) throw bad("negative storage offset " + t.offset());
+        boolean contiguous = true;
+        long expect = 1;
         if (n > 0) {
             long last = t.offset();
-            for (int i = 0; i < size.length; i++) {
+            for (int i = size.length - 1; i >= 0; i--) {
                 if (t.stride()[i] < 0) throw bad("negative stride");
                 last += (size[i] - 1L) * t.stride()[i];
+                if (size[i] != 1 && t.stride()[i] != expect) contiguous = false;
+                expect *= size[i];
             }
             if (last >= t.storage().numel())
                 throw bad("tensor view (offset " + t.offset() + ", size " + java.util.Arrays.toString(size)
                         + ", stride " + java.util.Arrays.toString(t.stride()) + ") exceeds storage " + t.storage().key()
                         + " of " + t.storage().numel() + " elements");
         }
+        String key = t.storage().key();
+        Integer uses = pendingUses.get(key);
+        boolean lastUse = uses != null && uses <= 1;
+        if (n == 0) {
+            release(key, uses);
+            return Tensor.of(new float[0], size);
+        }
+        float[] st = storage(t.storage());
+        release(key, uses);
+        if (lastUse && contiguous && t.offset() == 0 && n == st.length) return Tensor.of(st, size);
         float[] out = new float[(int) n];
-        if (n > 0) gather(storage(t.storage()), t.offset(), size, t.stride(), out);
+        gather(st, t.offset(), size, t.stride(), out);
         return Tensor.of(out, size);
+    }
+
+    private void release(String key, Integer uses) {
+        if (uses == null) return; // unplanned: keep the storage cached until close
+        if (uses <= 1) {
+            pendingUses.remove(key);
+            loaded.remove(key);
+        } else pendingUses.put(key, uses - 1);
     }
 
     private static void gather(float[] src, long offset, int[] size, long[] stride, float[] out) {
@@ -200,15 +236,24 @@ final class TorchArchive implements Closeable {
         }
     }
 
-    /** Drops cached storages (call between independent loads to bound memory). */
-    void release() { loaded.clear(); }
-
     /**
      * Replaces every lazy tensor inside {@code v} (maps, lists, tuples, sets) by a loaded Tensor; global markers
      * become their qualified names. Shared and cyclic structure is preserved.
      */
     Object materializeAll(Object v) throws IOException {
+        List<LazyTensor> all = new ArrayList<>();
+        collect(v, java.util.Collections.newSetFromMap(new IdentityHashMap<>()), all, 0);
+        plan(all);
         return convert(v, new IdentityHashMap<>(), 0);
+    }
+
+    /** Every distinct lazy tensor reachable from {@code v}, in depth-first order. */
+    private void collect(Object v, Set<Object> seen, List<LazyTensor> out, int depth) throws IOException {
+        if (depth > MAX_DEPTH) throw bad("object nesting deeper than " + MAX_DEPTH);
+        if (!(v instanceof LazyTensor || v instanceof Map<?, ?> || v instanceof List<?> || v instanceof Set<?>) || !seen.add(v)) return;
+        if (v instanceof LazyTensor t) out.add(t);
+        else if (v instanceof Map<?, ?> m) for (Object o : m.values()) collect(o, seen, out, depth + 1);
+        else for (Object o : (java.util.Collection<?>) v) collect(o, seen, out, depth + 1);
     }
 
     private Object convert(Object v, IdentityHashMap<Object, Object> done, int depth) throws IOException {

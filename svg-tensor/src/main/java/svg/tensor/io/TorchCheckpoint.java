@@ -34,9 +34,12 @@ public final class TorchCheckpoint {
     public static LinkedHashMap<String, Tensor> stateDict(Path p, String container) throws IOException {
         try (TorchArchive a = new TorchArchive(p)) {
             Map<?, ?> sd = select(p, a.unpickle(), container);
-            LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+            LinkedHashMap<String, LazyTensor> lazy = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : sd.entrySet())
-                if (e.getValue() instanceof LazyTensor t) out.put(String.valueOf(e.getKey()), a.materialize(t));
+                if (e.getValue() instanceof LazyTensor t) lazy.put(String.valueOf(e.getKey()), t);
+            a.plan(lazy.values());
+            LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+            for (var e : lazy.entrySet()) out.put(e.getKey(), a.materialize(e.getValue()));
             return out;
         }
     }
