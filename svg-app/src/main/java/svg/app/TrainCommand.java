@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train SVG parts (residual encoder, decoder, DiT).",
-        subcommands = {})
+        subcommands = {svg.app.train.TrainClassifierCommand.class})
 final class TrainCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -199,8 +199,9 @@ public final class Tensor {
     /** Accumulates a gradient into this leaf (called by {@link Autograd}). */
     public void accumulateGrad(Tensor g) {
         try (var s = GradMode.noGrad()) {
-            Tensor c = g.contiguous();
-            grad = grad == null ? (c == g && c.offset == 0 ? c : of(c.toArray(), shape)) : grad.add(c);
+            // always a fresh buffer: g may be the caller's gradOut or a view of another tensor, and optimisers
+            // write into grad buffers
+            grad = grad == null ? of(g.toArray(), shape) : grad.add(g);
         }
     }
 
@@ -633,6 +634,7 @@ public final class Tensor {
 
     /** Variance over axes (two-pass); unbiased divides by n-1 as torch.var's default. */
     public Tensor var(int[] dims, boolean unbiased, boolean keepDim) {
+        if (dims.length == 0) dims = allAxes(); // as sum/mean: no axes means all axes
         long n = 1;
         for (int d : uniq(dims, shape.length)) n *= shape[d];
         Tensor c = sub(mean(dims, true));
@@ -645,9 +647,14 @@ public final class Tensor {
         Tensor out = reduce(ReduceOp.MAX, new int[]{dim}, keepDim);
         Tensor x = this;
         return record(out, "max", new Tensor[]{this}, g -> {
-            Tensor mk = out.reshape(keepShape(new int[]{dim}, true));
-            Tensor mask = x.detach().ge(mk);
-            return new Tensor[]{g.reshape(mk.shape).mul(mask)};
+            // the gradient goes to the first maximum only (the ARGMAX index), so ties do not multiply it
+            int a = axis(dim), n = shape[a];
+            int[] ks = keepShape(new int[]{dim}, true), is = new int[shape.length];
+            Arrays.fill(is, 1);
+            is[a] = n;
+            Tensor idx = x.detach().argmax(dim, true), iota = arange(n).reshape(is);
+            Tensor mask = iota.ge(idx).mul(idx.ge(iota));
+            return new Tensor[]{g.reshape(ks).mul(mask)};
         });
     }
 
@@ -699,8 +706,9 @@ public final class Tensor {
             Tensor xhat = xc.mul(rstd);
             Tensor gx = weight == null ? g : g.mul(weight.detach());
             Tensor dx = x.requiresGrad ? gx.sub(gx.mean(-1, true)).sub(xhat.mul(gx.mul(xhat).mean(-1, true))).mul(rstd) : null;
-            Tensor dw = weight != null && weight.requiresGrad ? g.mul(xhat).sumTo(new int[]{1, n}).reshape(n) : null;
-            Tensor db = bias != null && bias.requiresGrad ? g.sumTo(new int[]{1, n}).reshape(n) : null;
+            // reshape(-1, n) rather than sumTo([1, n]): the input may be 1-d
+            Tensor dw = weight != null && weight.requiresGrad ? g.mul(xhat).reshape(-1, n).sum(0, false) : null;
+            Tensor db = bias != null && bias.requiresGrad ? g.reshape(-1, n).sum(0, false) : null;
             return new Tensor[]{dx, dw, db};
         });
     }
@@ -717,7 +725,7 @@ public final class Tensor {
             Tensor xhat = xd.mul(r);
             Tensor gx = weight == null ? g : g.mul(weight.detach());
             Tensor dx = x.requiresGrad ? gx.sub(xhat.mul(gx.mul(xhat).mean(-1, true))).mul(r) : null;
-            Tensor dw = weight != null && weight.requiresGrad ? g.mul(xhat).sumTo(new int[]{1, n}).reshape(n) : null;
+            Tensor dw = weight != null && weight.requiresGrad ? g.mul(xhat).reshape(-1, n).sum(0, false) : null;
             return new Tensor[]{dx, dw};
         });
     }
@@ -922,8 +930,12 @@ public final class Tensor {
         Tensor sc = of(sin.compactData(), sin.shape), cc = of(cos.compactData(), cos.shape);
         Tensor out = be().rope(of(compactData(), shape), sc, cc);
         return record(out, "rope", new Tensor[]{this}, g -> {
-            // the rotation is orthogonal: its adjoint is the rotation by the opposite angle
-            try (var s = GradMode.noGrad()) { return new Tensor[]{g.rope(sc.neg(), cc)}; }
+            // out = x*cos + R(x)*sin with R(x) = [-x2, x1]; the adjoint is g*cos + R^T(g*sin), R^T(y) = [y2, -y1].
+            // (Not rope(g, -sin, cos): that equals the adjoint only when both halves of sin are the same.)
+            try (var s = GradMode.noGrad()) {
+                Tensor[] h = g.mul(sc).split(-1, d / 2, d / 2);
+                return new Tensor[]{g.mul(cc).add(cat(-1, h[1], h[0].neg()))};
+            }
         });
     }
 }

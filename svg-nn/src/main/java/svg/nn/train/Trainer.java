@@ -83,7 +83,8 @@ public final class Trainer {
             for (int a = 0; a < cfg.accum(); a++) {
                 b = loader.next();
                 StepOutput o = task.forward(b, rng, step);
-                double lv = o.loss().item();
+                double lv = o.reported();
+                if (!Double.isFinite(o.loss().item())) throw diverged(step, "loss is " + o.loss().item(), lastCkptStep, ckpt);
                 if (!Double.isFinite(lv)) throw diverged(step, "loss is " + lv, lastCkptStep, ckpt);
                 (cfg.accum() == 1 ? o.loss() : o.loss().mul(1f / cfg.accum())).backward();
                 sums.merge("loss", lv / cfg.accum(), Double::sum);
@@ -138,7 +139,7 @@ public final class Trainer {
         long[] r = rng.state();
         meta.put("rng", r[0] + "," + r[1] + "," + r[2]);
         meta.put("elapsed_s", Double.toString(elapsed));
-        meta.put("train_config", Json.write(configMap()));
+        meta.put("train_config", svg.tensor.io.Json.writeCompact(configMap()));
         meta.putAll(task.metadata());
         new CheckpointFile(all, meta).writeAtomically(ckpt);
     }

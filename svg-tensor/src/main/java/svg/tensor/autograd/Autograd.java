@@ -17,6 +17,9 @@ public final class Autograd {
      */
     public static void backward(Tensor root, Tensor grad) {
         if (!root.requiresGrad()) throw new IllegalStateException("backward() on a tensor that does not require grad");
+        if (!java.util.Arrays.equals(grad.shape(), root.shape()))
+            throw new IllegalStateException("backward: gradient shape " + java.util.Arrays.toString(grad.shape())
+                    + " != output shape " + java.util.Arrays.toString(root.shape()));
         List<Tensor> order = topo(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, grad);
