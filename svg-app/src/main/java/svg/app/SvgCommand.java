@@ -17,6 +17,8 @@ import java.io.PrintWriter;
         subcommands = {
                 InfoCommand.class,
                 DevicesCommand.class,
+                InspectCommand.class,
+                ConvertCommand.class,
                 TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SvgCommand implements Runnable {
