@@ -65,11 +65,12 @@ public final class SvgModel {
             throw new IllegalArgumentException("incompatible parts: the DiT works on " + c + "-channel latents but the autoencoder produces "
                     + ac.latentChannels() + " channels (DINOv3 " + ac.dino().embed_dim() + " + residual "
                     + (ac.extra_vit() == null ? 0 : ac.extra_vit().output_dim()) + ")");
-        if (imageSize <= 0 || imageSize % 16 != 0)
-            throw new IllegalArgumentException("image size must be a positive multiple of 16, got " + imageSize);
-        if (dc.input_size() != imageSize / 16)
+        int patch = ac.dino().patch_size();
+        if (imageSize <= 0 || imageSize % patch != 0)
+            throw new IllegalArgumentException("image size must be a positive multiple of the encoder patch size " + patch + ", got " + imageSize);
+        if (dc.input_size() != imageSize / patch)
             throw new IllegalArgumentException("incompatible parts: the DiT covers a " + dc.input_size() + "x" + dc.input_size()
-                    + " token grid but " + imageSize + " px images give " + (imageSize / 16) + "x" + (imageSize / 16) + " latents");
+                    + " token grid but " + imageSize + " px images give " + (imageSize / patch) + "x" + (imageSize / patch) + " latents");
         if (ac.extra_vit() != null && ac.extra_vit().image_size() != imageSize)
             throw new IllegalArgumentException("incompatible parts: the residual ViT takes " + ac.extra_vit().image_size()
                     + " px images but the model's image size is " + imageSize);
@@ -119,8 +120,8 @@ public final class SvgModel {
     public SamplerOptions sampling() { return sampling; }
     public int numClasses() { return dit.config.num_classes(); }
     public int latentChannels() { return dit.config.in_channels(); }
-    /** Side of the latent token grid (image size / 16). */
-    public int gridSize() { return imageSize / 16; }
+    /** Side of the latent token grid: image size / encoder patch size (16 for the official models). */
+    public int gridSize() { return imageSize / autoencoder.config.dino().patch_size(); }
     public int numTokens() { return gridSize() * gridSize(); }
     /** Side of the decoded images: the latent grid upsampled by the decoder (2 per extra level). */
     public int outputSize() { return gridSize() << (autoencoder.config.ddconfig().ch_mult().length - 1); }
