@@ -60,6 +60,17 @@ public final class OpCatalog {
         return all;
     }
 
+    /** Lists every case name (each one is a -Dsvg.op filter), grouped by Backend method, with counts. */
+    public static void main(String[] args) {
+        var byOp = new java.util.TreeMap<String, List<String>>();
+        for (OpCase c : all()) byOp.computeIfAbsent(c.op(), k -> new ArrayList<>()).add(c.name());
+        byOp.forEach((op, names) -> {
+            System.out.println(op + " (" + names.size() + " cases)");
+            names.forEach(n -> System.out.println("  " + n));
+        });
+        System.out.println(all().size() + " cases");
+    }
+
     private static OpCase of(List<OpCase> out, String name, String op, String variant, double tol,
                              Function<Backend, Tensor> run, Supplier<Expected> exp) {
         // elementwise results are O(1) activations: an absolute error of rtol * 1e-3 is always fine there
@@ -255,6 +266,23 @@ public final class OpCatalog {
         for (int[] s : sizes)
             for (boolean bias : new boolean[]{true, false}) linearCase(out, s[0], s[1], s[2], bias, false);
         linearCase(out, 7, 17, 9, true, true);
+        weightsUpdatedInPlace(out);
+    }
+
+    /**
+     * An optimiser writes new values into the same weight buffer between steps: a backend that caches packed or
+     * device copies of weights must notice (the second call must use the new values).
+     */
+    private static void weightsUpdatedInPlace(List<OpCase> out) {
+        String name = "linear(rows=33,in=64,out=48,bias=1,weights-updated-in-place)";
+        Rng r = rng(name);
+        Tensor x = normal(r, 1, 33, 64), w1 = normal(r, 0.1, 48, 64), w2 = normal(r, 0.1, 48, 64), b = normal(r, 1, 48);
+        of(out, name, "linear", "", TOL_ACCUM, be -> {
+            Tensor w = Tensor.of(w1.toArray(), 48, 64);
+            be.linear(x, w, b);
+            System.arraycopy(w2.toArray(), 0, w.data(), 0, w.numel()); // an optimiser step, in place
+            return be.linear(x, w, b);
+        }, () -> exp(Oracle.linear(rd(x), 33, 64, rd(w2), 48, rd(b)), 33, 48));
     }
 
     private static void linearCase(List<OpCase> out, int rows, int in, int outF, boolean hasBias, boolean off) {
