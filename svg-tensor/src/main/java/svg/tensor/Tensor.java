@@ -228,6 +228,13 @@ public final class Tensor {
 
     private static Backend be() { return Backends.current(); }
 
+    /**
+     * Runs {@code ops} (one transformer block, a whole forward) as one unit on the current backend. An eager backend
+     * simply runs it; a device backend may record the ops on the first call and replay them as one task graph later,
+     * keeping tensors on the device in between. Model code marks blocks here, never through a backend.
+     */
+    public static <T> T block(String name, java.util.function.Supplier<T> ops) { return be().runBlock(name, ops); }
+
     // ---------------------------------------------------------------- views
 
     /** A view with a new shape (one entry may be -1); copies only when the layout is not contiguous. */

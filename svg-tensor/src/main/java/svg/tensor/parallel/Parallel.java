@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 public final class Parallel {
     private static volatile int threads = defaultThreads();
     private static ExecutorService pool;
+    /** True on a thread that is inside a forChunks region (as caller or worker): nested regions then run inline. */
+    private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private Parallel() {}
 
@@ -61,7 +63,7 @@ public final class Parallel {
         grain = Math.max(1, grain);
         int chunks = (n + grain - 1) / grain;
         int t = threads;
-        if (t == 1 || chunks == 1 || Thread.currentThread().getName().equals("svg-kernel")) {
+        if (t == 1 || chunks == 1 || IN_REGION.get() || Thread.currentThread().getName().equals("svg-kernel")) {
             for (int c = 0; c < chunks; c++) body.run(c * grain, Math.min(n, (c + 1) * grain));
             return;
         }
@@ -75,7 +77,14 @@ public final class Parallel {
         List<Future<?>> fs = new ArrayList<>(helpers);
         ExecutorService p = pool();
         for (int i = 0; i < helpers; i++) fs.add(p.submit(worker));
-        worker.run();
+        // the caller works too; a region nested in its chunks must not fan out again (the pool threads are busy with
+        // this region, so the caller would wait for them to finish it before its own nested helpers could start)
+        IN_REGION.set(Boolean.TRUE);
+        try {
+            worker.run();
+        } finally {
+            IN_REGION.set(Boolean.FALSE);
+        }
         for (Future<?> f : fs) {
             try {
                 f.get();

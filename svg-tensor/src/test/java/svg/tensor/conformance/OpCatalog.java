@@ -255,6 +255,23 @@ public final class OpCatalog {
         for (int[] s : sizes)
             for (boolean bias : new boolean[]{true, false}) linearCase(out, s[0], s[1], s[2], bias, false);
         linearCase(out, 7, 17, 9, true, true);
+        weightsUpdatedInPlace(out);
+    }
+
+    /**
+     * An optimiser writes new values into the same weight buffer between steps: a backend that caches packed or
+     * device copies of weights must notice (the second call must use the new values).
+     */
+    private static void weightsUpdatedInPlace(List<OpCase> out) {
+        String name = "linear(rows=33,in=64,out=48,bias=1,weights-updated-in-place)";
+        Rng r = rng(name);
+        Tensor x = normal(r, 1, 33, 64), w1 = normal(r, 0.1, 48, 64), w2 = normal(r, 0.1, 48, 64), b = normal(r, 1, 48);
+        of(out, name, "linear", "", TOL_ACCUM, be -> {
+            Tensor w = Tensor.of(w1.toArray(), 48, 64);
+            be.linear(x, w, b);
+            System.arraycopy(w2.toArray(), 0, w.data(), 0, w.numel()); // an optimiser step, in place
+            return be.linear(x, w, b);
+        }, () -> exp(Oracle.linear(rd(x), 33, 64, rd(w2), 48, rd(b)), 33, 48));
     }
 
     private static void linearCase(List<OpCase> out, int rows, int in, int outF, boolean hasBias, boolean off) {

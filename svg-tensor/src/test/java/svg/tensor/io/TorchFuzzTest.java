@@ -30,7 +30,7 @@ class TorchFuzzTest {
             good = z.getInputStream(z.getEntry("torch_mixed/data.pkl")).readAllBytes();
         }
         Random rnd = new Random(42);
-        for (int trial = 0; trial < 3000; trial++) {
+        for (int trial = 0; trial < 1500; trial++) {
             byte[] b = good.clone();
             int flips = 1 + rnd.nextInt(4);
             for (int f = 0; f < flips; f++) b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);

@@ -1,0 +1,31 @@
+package svg.nn.decoder;
+
+import svg.nn.layer.Conv2d;
+import svg.nn.layer.GroupNorm;
+import svg.nn.module.Module;
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+
+/** norm1 -> swish -> conv1 -> norm2 -> swish -> conv2, plus the input (through a 1x1 nin_shortcut when widths differ). */
+public class ResnetBlock extends Module {
+    public final int inChannels, outChannels;
+    public final GroupNorm norm1, norm2;
+    public final Conv2d conv1, conv2, nin_shortcut;
+
+    public ResnetBlock(int in, int out, Rng rng) {
+        inChannels = in;
+        outChannels = out;
+        norm1 = child("norm1", Decoder.normalize(in));
+        conv1 = child("conv1", new Conv2d(in, out, 3, 1, 1, true, rng));
+        norm2 = child("norm2", Decoder.normalize(out));
+        conv2 = child("conv2", new Conv2d(out, out, 3, 1, 1, true, rng));
+        nin_shortcut = in != out ? child("nin_shortcut", new Conv2d(in, out, 1, 1, 0, true, rng)) : null;
+    }
+
+    public Tensor forward(Tensor x) { // [N, in, H, W] -> [N, out, H, W]
+        Tensor h = conv1.forward(Decoder.swish(norm1.forward(x)));
+        h = conv2.forward(Decoder.swish(norm2.forward(h))); // dropout 0 in SVG
+        Tensor skip = nin_shortcut != null ? nin_shortcut.forward(x) : x;
+        return skip.add(h);
+    }
+}

@@ -1,0 +1,26 @@
+package svg.nn.layer;
+
+import svg.tensor.Tensor;
+
+import java.util.List;
+
+/** torch.nn.Sequential: children named 0, 1, 2, ... applied in order. */
+public class Sequential extends Layer {
+    private final List<Layer> layers;
+
+    public Sequential(Layer... layers) {
+        this.layers = List.of(layers);
+        for (int i = 0; i < layers.length; i++) child(Integer.toString(i), layers[i]);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <L extends Layer> L get(int i) { return (L) layers.get(i); }
+
+    public int size() { return layers.size(); }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Layer l : layers) x = l.forward(x);
+        return x;
+    }
+}

@@ -1,0 +1,190 @@
+package svg.tensor.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import svg.tensor.Tensor;
+import svg.tensor.parallel.Parallel;
+
+/**
+ * Fused attention, flash style: for a block of queries, keys are visited in blocks; scores for one block go through
+ * an online softmax (running max and sum per query row, rescaling the output accumulator when the max grows), then
+ * P V is added to the accumulator. Extra memory is the packed K (one copy of k, laid out for the GEMM micro-kernel)
+ * plus a few per-thread blocks; the Tq x Tk score matrix never exists.
+ *
+ * <p>Parallel over (batch x head, query block); each output row is produced by one task, keys in a fixed order.
+ */
+final class Attention {
+    private Attention() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int MR = Gemm.MR, NR = Gemm.NR;
+    /** Query rows per task. */
+    static final int BQ = MR * 8;
+    /** Keys per block (a whole number of B panels). */
+    static final int BK = NR * Math.max(1, 192 / NR);
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
+
+    static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, float scale) {
+        int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), tk = k.size(2), dv = v.size(3);
+        Tensor out = Tensor.empty(b, h, tq, dv);
+        int zs = b * h;
+        if (zs == 0 || tq == 0 || dv == 0) return out;
+        if (tk == 0) { java.util.Arrays.fill(out.data(), Float.NaN); return out; } // softmax over nothing: 0/0
+        float[] qd = q.data(), kd = k.data(), vd = v.data(), od = out.data();
+        float[] md = mask == null ? null : mask.data();
+        int qo = q.offset(), ko = k.offset(), vo = v.offset(), mo = mask == null ? 0 : mask.offset();
+        int panels = (tk + NR - 1) / NR, kpSize = panels * d * NR;
+        float[] kp = new float[zs * kpSize];
+        // k^T packed into B panels once per head, shared by all of that head's query blocks
+        Parallel.forChunks(zs * panels, Parallel.grain((long) d * NR, 1L << 15), (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int z = t / panels, jp = t % panels;
+                Gemm.packBPanel(d, tk, kd, ko + z * tk * d, d, true, kp, z * kpSize, jp);
+            }
+        });
+        int qBlocks = (tq + BQ - 1) / BQ;
+        Parallel.forChunks(zs * qBlocks, 1, (s, e) -> {
+            float[][] sc = scratch(d, dv);
+            for (int t = s; t < e; t++) {
+                int z = t / qBlocks, i0 = (t % qBlocks) * BQ;
+                block(sc, qd, qo + z * tq * d, kp, z * kpSize, vd, vo + z * tk * dv, md, mo, od, z * tq * dv,
+                        i0, Math.min(BQ, tq - i0), tq, tk, d, dv, scale);
+            }
+        });
+        return out;
+    }
+
+    private static float[][] scratch(int d, int dv) {
+        float[][] sc = SCRATCH.get();
+        if (sc[0].length < BQ * d) sc[0] = new float[BQ * d];
+        if (sc[1].length < BQ * BK) sc[1] = new float[BQ * BK];
+        if (sc[2].length < BQ * dv) sc[2] = new float[BQ * dv];
+        if (sc[3].length < BQ) { sc[3] = new float[BQ]; sc[4] = new float[BQ]; }
+        return sc;
+    }
+
+    private static void block(float[][] sc, float[] qd, int qz, float[] kp, int kz, float[] vd, int vz, float[] md, int mo,
+                              float[] od, int oz, int i0, int rows, int tq, int tk, int d, int dv, float scale) {
+        float[] qp = sc[0], sb = sc[1], acc = sc[2], mx = sc[3], sum = sc[4];
+        int slivers = (rows + MR - 1) / MR;
+        // pack the query rows into MR-row slivers, pre-scaled
+        for (int si = 0; si < slivers; si++)
+            for (int r = 0; r < MR; r++) {
+                int i = si * MR + r, dst = si * d * MR + r;
+                if (i < rows) {
+                    int src = qz + (i0 + i) * d;
+                    for (int p = 0; p < d; p++) qp[dst + p * MR] = qd[src + p] * scale;
+                } else for (int p = 0; p < d; p++) qp[dst + p * MR] = 0f;
+            }
+        java.util.Arrays.fill(mx, 0, rows, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(sum, 0, rows, 0f);
+        java.util.Arrays.fill(acc, 0, rows * dv, 0f);
+        for (int j0 = 0; j0 < tk; j0 += BK) {
+            int bk = Math.min(BK, tk - j0), np = (bk + NR - 1) / NR;
+            java.util.Arrays.fill(sb, 0, slivers * MR * BK, 0f);
+            for (int si = 0; si < slivers; si++)
+                for (int pj = 0; pj < np; pj++)
+                    Gemm.kernel(qp, si * d * MR, kp, kz + (j0 / NR + pj) * d * NR, d, sb, si * MR * BK + pj * NR, BK);
+            for (int i = 0; i < rows; i++) {
+                int si = i * BK;
+                if (md != null) {
+                    int mi = mo + (i0 + i) * tk + j0;
+                    int j = 0;
+                    for (; j <= bk - L; j += L)
+                        FloatVector.fromArray(S, sb, si + j).add(FloatVector.fromArray(S, md, mi + j)).intoArray(sb, si + j);
+                    for (; j < bk; j++) sb[si + j] += md[mi + j];
+                }
+                float mnew = Math.max(mx[i], Rows.max(sb, si, bk));
+                if (mnew == Float.NEGATIVE_INFINITY) {
+                    // every key so far is masked out: contributes nothing
+                    java.util.Arrays.fill(sb, si, si + bk, 0f);
+                    continue;
+                }
+                float alpha = Rows.expScalar(mx[i] - mnew);
+                FloatVector mv = FloatVector.broadcast(S, mnew), ps = FloatVector.zero(S);
+                int j = 0;
+                for (; j <= bk - L; j += L) {
+                    FloatVector e = VMath.exp(FloatVector.fromArray(S, sb, si + j).sub(mv));
+                    ps = ps.add(e);
+                    e.intoArray(sb, si + j);
+                }
+                float psum = VMath.sum(ps);
+                for (; j < bk; j++) { float e = Rows.expScalar(sb[si + j] - mnew); sb[si + j] = e; psum += e; }
+                sum[i] = sum[i] * alpha + psum;
+                mx[i] = mnew;
+                if (alpha != 1f) scaleRow(acc, i * dv, dv, alpha);
+            }
+            pv(sb, acc, vd, vz + j0 * dv, rows, bk, dv);
+        }
+        for (int i = 0; i < rows; i++) {
+            float inv = 1f / sum[i];
+            int o = oz + (i0 + i) * dv, a = i * dv, c = 0;
+            FloatVector iv = FloatVector.broadcast(S, inv);
+            for (; c <= dv - L; c += L) FloatVector.fromArray(S, acc, a + c).mul(iv).intoArray(od, o + c);
+            for (; c < dv; c++) od[o + c] = acc[a + c] * inv;
+        }
+    }
+
+    private static void scaleRow(float[] a, int i, int n, float f) {
+        FloatVector fv = FloatVector.broadcast(S, f);
+        int c = 0;
+        for (; c <= n - L; c += L) FloatVector.fromArray(S, a, i + c).mul(fv).intoArray(a, i + c);
+        for (; c < n; c++) a[i + c] *= f;
+    }
+
+    /** acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv]; 4 rows x 4 vectors per register tile. */
+    private static void pv(float[] p, float[] acc, float[] vd, int vb, int rows, int bk, int dv) {
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            int p0 = i * BK, p1 = p0 + BK, p2 = p1 + BK, p3 = p2 + BK;
+            int a0 = i * dv, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv;
+            int c = 0;
+            for (; c + 4 * L <= dv; c += 4 * L) {
+                FloatVector x00 = FloatVector.fromArray(S, acc, a0 + c), x01 = FloatVector.fromArray(S, acc, a0 + c + L),
+                        x02 = FloatVector.fromArray(S, acc, a0 + c + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + c + 3 * L);
+                FloatVector x10 = FloatVector.fromArray(S, acc, a1 + c), x11 = FloatVector.fromArray(S, acc, a1 + c + L),
+                        x12 = FloatVector.fromArray(S, acc, a1 + c + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + c + 3 * L);
+                FloatVector x20 = FloatVector.fromArray(S, acc, a2 + c), x21 = FloatVector.fromArray(S, acc, a2 + c + L),
+                        x22 = FloatVector.fromArray(S, acc, a2 + c + 2 * L), x23 = FloatVector.fromArray(S, acc, a2 + c + 3 * L);
+                FloatVector x30 = FloatVector.fromArray(S, acc, a3 + c), x31 = FloatVector.fromArray(S, acc, a3 + c + L),
+                        x32 = FloatVector.fromArray(S, acc, a3 + c + 2 * L), x33 = FloatVector.fromArray(S, acc, a3 + c + 3 * L);
+                for (int j = 0; j < bk; j++) {
+                    int vr = vb + j * dv + c;
+                    FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
+                            v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
+                    FloatVector w = FloatVector.broadcast(S, p[p0 + j]);
+                    x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
+                    w = FloatVector.broadcast(S, p[p1 + j]);
+                    x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
+                    w = FloatVector.broadcast(S, p[p2 + j]);
+                    x20 = w.fma(v0, x20); x21 = w.fma(v1, x21); x22 = w.fma(v2, x22); x23 = w.fma(v3, x23);
+                    w = FloatVector.broadcast(S, p[p3 + j]);
+                    x30 = w.fma(v0, x30); x31 = w.fma(v1, x31); x32 = w.fma(v2, x32); x33 = w.fma(v3, x33);
+                }
+                x00.intoArray(acc, a0 + c); x01.intoArray(acc, a0 + c + L); x02.intoArray(acc, a0 + c + 2 * L); x03.intoArray(acc, a0 + c + 3 * L);
+                x10.intoArray(acc, a1 + c); x11.intoArray(acc, a1 + c + L); x12.intoArray(acc, a1 + c + 2 * L); x13.intoArray(acc, a1 + c + 3 * L);
+                x20.intoArray(acc, a2 + c); x21.intoArray(acc, a2 + c + L); x22.intoArray(acc, a2 + c + 2 * L); x23.intoArray(acc, a2 + c + 3 * L);
+                x30.intoArray(acc, a3 + c); x31.intoArray(acc, a3 + c + L); x32.intoArray(acc, a3 + c + 2 * L); x33.intoArray(acc, a3 + c + 3 * L);
+            }
+            for (int r = 0; r < 4; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, c);
+        }
+        for (; i < rows; i++) pvRowTail(p, i * BK, acc, i * dv, vd, vb, bk, dv, 0);
+    }
+
+    /** One row of acc from column c0 on: vectors where they fit, then scalars. */
+    private static void pvRowTail(float[] p, int pi, float[] acc, int ai, float[] vd, int vb, int bk, int dv, int c0) {
+        int c = c0;
+        for (; c + L <= dv; c += L) {
+            FloatVector x = FloatVector.fromArray(S, acc, ai + c);
+            for (int j = 0; j < bk; j++) x = FloatVector.broadcast(S, p[pi + j]).fma(FloatVector.fromArray(S, vd, vb + j * dv + c), x);
+            x.intoArray(acc, ai + c);
+        }
+        for (; c < dv; c++) {
+            float x = acc[ai + c];
+            for (int j = 0; j < bk; j++) x = Math.fma(p[pi + j], vd[vb + j * dv + c], x);
+            acc[ai + c] = x;
+        }
+    }
+}

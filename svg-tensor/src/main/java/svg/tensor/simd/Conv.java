@@ -1,0 +1,125 @@
+package svg.tensor.simd;
+
+import svg.tensor.Tensor;
+import svg.tensor.parallel.Parallel;
+
+/**
+ * 2-D convolution and its two gradients as GEMMs over im2col matrices, one image at a time (the GEMM is parallel
+ * inside). A 1x1, stride-1, unpadded convolution uses the image itself as the GEMM operand. The weight gradient sums
+ * over the batch by accumulating image after image into the same output, in batch order.
+ */
+final class Conv {
+    private Conv() {}
+
+    static int outSize(int in, int k, int stride, int pad) { return (in + 2 * pad - k) / stride + 1; }
+
+    private static boolean direct(int kh, int kw, int stride, int pad) { return kh == 1 && kw == 1 && stride == 1 && pad == 0; }
+
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int pad) {
+        int n = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
+        int o = w.size(0), kh = w.size(2), kw = w.size(3);
+        int oh = outSize(h, kh, stride, pad), ow = outSize(wd, kw, stride, pad), ohw = oh * ow, ckk = c * kh * kw;
+        Tensor out = Tensor.empty(n, o, oh, ow);
+        float[] y = out.data(), xd = x.data(), wdata = w.data();
+        boolean direct = direct(kh, kw, stride, pad);
+        float[] col = direct ? null : new float[ckk * ohw];
+        for (int b = 0; b < n; b++) {
+            int yo = b * o * ohw;
+            if (bias != null) {
+                float[] bd = bias.data();
+                for (int oc = 0; oc < o; oc++) java.util.Arrays.fill(y, yo + oc * ohw, yo + (oc + 1) * ohw, bd[bias.offset() + oc]);
+            }
+            if (direct) {
+                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, xd, x.offset() + b * c * h * wd, ohw, false, y, yo, ohw);
+            } else {
+                im2col(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, stride, pad, oh, ow, col);
+                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, col, 0, ohw, false, y, yo, ohw);
+            }
+        }
+        return out;
+    }
+
+    static Tensor backwardInput(Tensor g, Tensor w, int h, int wd, int stride, int pad) {
+        int n = g.size(0), o = g.size(1), oh = g.size(2), ow = g.size(3), ohw = oh * ow;
+        int c = w.size(1), kh = w.size(2), kw = w.size(3), ckk = c * kh * kw;
+        Tensor out = Tensor.empty(n, c, h, wd);
+        float[] dx = out.data(), gd = g.data(), wdata = w.data();
+        boolean direct = direct(kh, kw, stride, pad);
+        float[] gcol = direct ? null : new float[ckk * ohw];
+        for (int b = 0; b < n; b++) {
+            int go = g.offset() + b * o * ohw;
+            if (direct) {
+                Gemm.gemm(c, ohw, o, wdata, w.offset(), ckk, true, gd, go, ohw, false, dx, b * c * h * wd, h * wd);
+            } else {
+                java.util.Arrays.fill(gcol, 0f);
+                Gemm.gemm(ckk, ohw, o, wdata, w.offset(), ckk, true, gd, go, ohw, false, gcol, 0, ohw);
+                col2im(gcol, c, h, wd, kh, kw, stride, pad, oh, ow, dx, b * c * h * wd);
+            }
+        }
+        return out;
+    }
+
+    static Tensor backwardWeight(Tensor g, Tensor x, int kh, int kw, int stride, int pad) {
+        int n = g.size(0), o = g.size(1), oh = g.size(2), ow = g.size(3), ohw = oh * ow;
+        int c = x.size(1), h = x.size(2), wd = x.size(3), ckk = c * kh * kw;
+        Tensor out = Tensor.empty(o, c, kh, kw);
+        float[] dw = out.data(), gd = g.data(), xd = x.data();
+        boolean direct = direct(kh, kw, stride, pad);
+        float[] col = direct ? null : new float[ckk * ohw];
+        for (int b = 0; b < n; b++) {
+            int go = g.offset() + b * o * ohw, xo = x.offset() + b * c * h * wd;
+            if (direct) {
+                Gemm.gemm(o, ckk, ohw, gd, go, ohw, false, xd, xo, ohw, true, dw, 0, ckk);
+            } else {
+                im2col(xd, xo, c, h, wd, kh, kw, stride, pad, oh, ow, col);
+                Gemm.gemm(o, ckk, ohw, gd, go, ohw, false, col, 0, ohw, true, dw, 0, ckk);
+            }
+        }
+        return out;
+    }
+
+    /** col[(ic*kh + u)*kw + v][i*ow + j] = x[ic][i*stride - pad + u][j*stride - pad + v], zero outside. */
+    static void im2col(float[] x, int xo, int c, int h, int wd, int kh, int kw, int stride, int pad, int oh, int ow, float[] col) {
+        int rows = c * kh * kw, ohw = oh * ow;
+        Parallel.forChunks(rows, Parallel.grain(ohw, 1L << 15), (s, e) -> {
+            for (int row = s; row < e; row++) {
+                int v = row % kw, u = (row / kw) % kh, ic = row / (kw * kh);
+                int base = row * ohw, plane = xo + ic * h * wd;
+                // output columns j whose input column j*stride - pad + v lies inside [0, wd)
+                int jLo = Math.max(0, ceilDiv(pad - v, stride)), jHi = Math.min(ow, ceilDiv(wd + pad - v, stride));
+                for (int i = 0; i < oh; i++) {
+                    int yy = i * stride - pad + u, dst = base + i * ow;
+                    if (yy < 0 || yy >= h || jLo >= jHi) { java.util.Arrays.fill(col, dst, dst + ow, 0f); continue; }
+                    java.util.Arrays.fill(col, dst, dst + jLo, 0f);
+                    int src = plane + yy * wd - pad + v;
+                    if (stride == 1) System.arraycopy(x, src + jLo, col, dst + jLo, jHi - jLo);
+                    else for (int j = jLo; j < jHi; j++) col[dst + j] = x[src + j * stride];
+                    java.util.Arrays.fill(col, dst + jHi, dst + ow, 0f);
+                }
+            }
+        });
+    }
+
+    private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
+
+    /** dx[ic] += scatter of gcol rows (ic, u, v); parallel over channels so each element sums in a fixed order. */
+    static void col2im(float[] gcol, int c, int h, int wd, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int dxo) {
+        int ohw = oh * ow;
+        Parallel.forChunks(c, Parallel.grain((long) kh * kw * ohw, 1L << 15), (s, e) -> {
+            for (int ic = s; ic < e; ic++) {
+                int plane = dxo + ic * h * wd;
+                for (int u = 0; u < kh; u++)
+                    for (int v = 0; v < kw; v++) {
+                        int base = ((ic * kh + u) * kw + v) * ohw;
+                        int jLo = Math.max(0, ceilDiv(pad - v, stride)), jHi = Math.min(ow, ceilDiv(wd + pad - v, stride));
+                        for (int i = 0; i < oh; i++) {
+                            int yy = i * stride - pad + u;
+                            if (yy < 0 || yy >= h) continue;
+                            int dst = plane + yy * wd - pad + v, src = base + i * ow;
+                            for (int j = jLo; j < jHi; j++) dx[dst + j * stride] += gcol[src + j];
+                        }
+                    }
+            }
+        });
+    }
+}

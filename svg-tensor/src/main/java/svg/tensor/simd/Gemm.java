@@ -1,0 +1,249 @@
+package svg.tensor.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import svg.tensor.parallel.Parallel;
+
+/**
+ * Single-precision GEMM, {@code C += op(A) op(B)}, in the GotoBLAS/BLIS style: B is packed into panels of NR
+ * columns ([panel][k][NR]), A into slivers of MR rows ([sliver][kc][MR]) per K-block, and a register-blocked
+ * micro-kernel keeps an MR x NR tile of C in vector registers while it walks K.
+ *
+ * <p>The vector width is the platform's preferred one, read once at class load: with 512-bit vectors the tile is
+ * 8 x 48 (24 accumulators, 3 B loads and one broadcast: 28 of the 32 zmm registers), with 256-bit vectors 6 x 16
+ * (12 accumulators of the 16 ymm registers). Nothing here assumes a particular width beyond choosing the tile.
+ *
+ * <p>Threads: work is split into (row block x column block) tiles of C; each tile walks the whole of K in a fixed
+ * order on one thread, so every C element is reduced in the same order whatever the thread count.
+ *
+ * <p>Transposed operands are handled by the packing routines (they read either layout), never by copying a whole
+ * matrix first.
+ */
+final class Gemm {
+    private Gemm() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** 512-bit (or wider) vectors: the 8 x 3-vector tile; otherwise the 6 x 2-vector tile. */
+    static final boolean WIDE = L >= 16;
+    static final int MR = WIDE ? 8 : 6;
+    static final int NV = WIDE ? 3 : 2;
+    static final int NR = NV * L;
+    /** K block: an A sliver (MR x KC) stays in L1 while B panels stream from L2. */
+    static final int KC = 256;
+    /** Rows of C per task. */
+    static final int MC = MR * 12;
+    /** B panels per task (about 384 columns): the KC x NC block of packed B stays in L2. */
+    static final int PPB = Math.max(1, 384 / NR);
+    /** Below this many rows the packed path wastes its padding and packing: use the streaming kernels. */
+    static final int SKINNY_M = 4;
+
+    /** Per-thread scratch: the packed A block and an edge tile. Grows, never shrinks. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{
+            new float[MC * KC], new float[MR * NR]});
+    private static final ThreadLocal<float[]> BPACK = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * C[m x n] (row stride ldc) += op(A)[m x k] op(B)[k x n]. A element (i, p) is {@code a[aOff + i*lda + p]}, or
+     * {@code a[aOff + p*lda + i]} when {@code ta}; likewise B element (p, j) is {@code b[bOff + p*ldb + j]}, or
+     * {@code b[bOff + j*ldb + p]} when {@code tb}.
+     */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta,
+                     float[] b, int bOff, int ldb, boolean tb, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        if (m <= SKINNY_M) {
+            Skinny.gemm(m, n, k, a, aOff, lda, ta, b, bOff, ldb, tb, c, cOff, ldc);
+            return;
+        }
+        int panels = (n + NR - 1) / NR;
+        int need = panels * k * NR;
+        float[] bp = BPACK.get();
+        if (bp.length < need) { bp = new float[need]; BPACK.set(bp); }
+        packB(k, n, b, bOff, ldb, tb, bp);
+        gemmPacked(m, n, k, a, aOff, lda, ta, bp, c, cOff, ldc);
+    }
+
+    /** Size of the packed form of a k x n B operand. */
+    static int packedSize(int k, int n) { return ((n + NR - 1) / NR) * k * NR; }
+
+    /** Packs all of B into panels [panel][k][NR], zero-padding the last panel; parallel over panels. */
+    static void packB(int k, int n, float[] b, int bOff, int ldb, boolean tb, float[] bp) {
+        int panels = (n + NR - 1) / NR;
+        int grain = Parallel.grain((long) k * NR, 1L << 16);
+        Parallel.forChunks(panels, grain, (s, e) -> {
+            for (int jp = s; jp < e; jp++) packBPanel(k, n, b, bOff, ldb, tb, bp, 0, jp);
+        });
+    }
+
+    /** Packs panel {@code jp} of B into {@code bp} at {@code bpOff + jp*k*NR}. */
+    static void packBPanel(int k, int n, float[] b, int bOff, int ldb, boolean tb, float[] bp, int bpOff, int jp) {
+        int j0 = jp * NR, cols = Math.min(NR, n - j0);
+        int base = bpOff + jp * k * NR;
+        if (!tb) {
+            if (cols == NR) {
+                for (int p = 0; p < k; p++) {
+                    int src = bOff + p * ldb + j0, dst = base + p * NR;
+                    for (int v = 0; v < NR; v += L) FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
+                }
+            } else {
+                for (int p = 0; p < k; p++) {
+                    int src = bOff + p * ldb + j0, dst = base + p * NR;
+                    for (int jj = 0; jj < cols; jj++) bp[dst + jj] = b[src + jj];
+                    for (int jj = cols; jj < NR; jj++) bp[dst + jj] = 0f;
+                }
+            }
+        } else {
+            // B(p, j) = b[j*ldb + p]: each of the panel's columns is a contiguous run along k
+            for (int jj = 0; jj < cols; jj++) {
+                int src = bOff + (j0 + jj) * ldb;
+                for (int p = 0; p < k; p++) bp[base + p * NR + jj] = b[src + p];
+            }
+            if (cols < NR)
+                for (int p = 0; p < k; p++)
+                    for (int jj = cols; jj < NR; jj++) bp[base + p * NR + jj] = 0f;
+        }
+    }
+
+    /** C += op(A) * B with B already packed by {@link #packB}. */
+    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bp,
+                           float[] c, int cOff, int ldc) {
+        int panels = (n + NR - 1) / NR;
+        int mBlocks = (m + MC - 1) / MC, nBlocks = (panels + PPB - 1) / PPB;
+        Parallel.forChunks(mBlocks * nBlocks, 1, (s, e) -> {
+            float[][] scratch = SCRATCH.get();
+            for (int t = s; t < e; t++) {
+                int nb = t / mBlocks, mb = t % mBlocks;
+                tile(m, n, k, a, aOff, lda, ta, bp, c, cOff, ldc, mb * MC, Math.min(MC, m - mb * MC),
+                        nb * PPB, Math.min(panels, (nb + 1) * PPB), scratch);
+            }
+        });
+    }
+
+    private static void tile(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bp,
+                             float[] c, int cOff, int ldc, int i0, int mc, int pStart, int pEnd, float[][] scratch) {
+        float[] ap = scratch[0], edge = scratch[1];
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            packA(a, aOff, lda, ta, i0, mc, pc, kc, ap);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir), aIdx = (ir / MR) * kc * MR;
+                int cRow = cOff + (i0 + ir) * ldc;
+                for (int jp = pStart; jp < pEnd; jp++) {
+                    int j0 = jp * NR, cols = Math.min(NR, n - j0);
+                    int bIdx = jp * k * NR + pc * NR;
+                    if (rows == MR && cols == NR) {
+                        kernel(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc);
+                    } else {
+                        // edge tile: run the same kernel on a padded copy, then write back the valid part
+                        java.util.Arrays.fill(edge, 0f);
+                        for (int r = 0; r < rows; r++) System.arraycopy(c, cRow + r * ldc + j0, edge, r * NR, cols);
+                        kernel(ap, aIdx, bp, bIdx, kc, edge, 0, NR);
+                        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, cRow + r * ldc + j0, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs rows [i0, i0+mc) x columns [pc, pc+kc) of op(A) into slivers [sliver][kc][MR], zero-padded. */
+    private static void packA(float[] a, int aOff, int lda, boolean ta, int i0, int mc, int pc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir), base = (ir / MR) * kc * MR;
+            if (!ta) {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + ir + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (pc + p) * lda + i0 + ir, dst = base + p * MR;
+                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
+                }
+            }
+            if (rows < MR)
+                for (int p = 0; p < kc; p++)
+                    for (int r = rows; r < MR; r++) ap[base + p * MR + r] = 0f;
+        }
+    }
+
+    static void kernel(float[] ap, int aIdx, float[] bp, int bIdx, int kc, float[] c, int cIdx, int ldc) {
+        if (WIDE) kernel8x3(ap, aIdx, bp, bIdx, kc, c, cIdx, ldc);
+        else kernel6x2(ap, aIdx, bp, bIdx, kc, c, cIdx, ldc);
+    }
+
+    /** C[8 x 3L] += A sliver (kc x 8) * B panel (kc x 3L); accumulators live in registers for the whole k loop. */
+    static void kernel8x3(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+        final int l = L, l2 = 2 * L;
+        int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + l), c02 = FloatVector.fromArray(S, c, r0 + l2);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + l), c12 = FloatVector.fromArray(S, c, r1 + l2);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + l), c22 = FloatVector.fromArray(S, c, r2 + l2);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + l), c32 = FloatVector.fromArray(S, c, r3 + l2);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4), c41 = FloatVector.fromArray(S, c, r4 + l), c42 = FloatVector.fromArray(S, c, r4 + l2);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5), c51 = FloatVector.fromArray(S, c, r5 + l), c52 = FloatVector.fromArray(S, c, r5 + l2);
+        FloatVector c60 = FloatVector.fromArray(S, c, r6), c61 = FloatVector.fromArray(S, c, r6 + l), c62 = FloatVector.fromArray(S, c, r6 + l2);
+        FloatVector c70 = FloatVector.fromArray(S, c, r7), c71 = FloatVector.fromArray(S, c, r7 + l), c72 = FloatVector.fromArray(S, c, r7 + l2);
+        for (int p = 0; p < kc; p++) {
+            int b = bi + p * (3 * l), a = ai + p * 8;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + l), b2 = FloatVector.fromArray(S, bp, b + l2);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52);
+            x = FloatVector.broadcast(S, ap[a + 6]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61); c62 = x.fma(b2, c62);
+            x = FloatVector.broadcast(S, ap[a + 7]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71); c72 = x.fma(b2, c72);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + l); c02.intoArray(c, r0 + l2);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + l); c12.intoArray(c, r1 + l2);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + l); c22.intoArray(c, r2 + l2);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + l); c32.intoArray(c, r3 + l2);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + l); c42.intoArray(c, r4 + l2);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + l); c52.intoArray(c, r5 + l2);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + l); c62.intoArray(c, r6 + l2);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + l); c72.intoArray(c, r7 + l2);
+    }
+
+    /** C[6 x 2L] += A sliver (kc x 6) * B panel (kc x 2L): the tile for 256-bit (16-register) machines. */
+    static void kernel6x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+        final int l = L;
+        int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + l);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + l);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + l);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + l);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4), c41 = FloatVector.fromArray(S, c, r4 + l);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5), c51 = FloatVector.fromArray(S, c, r5 + l);
+        for (int p = 0; p < kc; p++) {
+            int b = bi + p * (2 * l), a = ai + p * 6;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + l);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + l);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + l);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + l);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + l);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + l);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + l);
+    }
+}

@@ -1,0 +1,218 @@
+package svg.tensor.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import svg.tensor.Tensor;
+import svg.tensor.backend.ReduceOp;
+import svg.tensor.parallel.Parallel;
+
+/**
+ * Row-wise kernels over the last axis (reductions, softmax, layer/RMS norm) and group norm. Parallel over rows
+ * (groups); every row is reduced by one thread in a fixed order.
+ */
+final class Rows {
+    private Rows() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Sums run in float vector lanes for this many elements, then fold into a double: fast and accurate. */
+    private static final int BLOCK = 64 * 16;
+
+    private static int lastDim(Tensor x) { return x.dim() == 0 ? 1 : x.size(-1); }
+
+    private static int rowGrain(int n) { return Parallel.grain(Math.max(1, n) * 4L, 1L << 15); }
+
+    /** Sum of d[i .. i+n) as a double: float vector partials per block, folded in block order. */
+    static double sum(float[] d, int i, int n) {
+        double acc = 0;
+        for (int b = 0; b < n; b += BLOCK) {
+            int e = Math.min(n, b + BLOCK), j = b;
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            for (; j <= e - 2 * L; j += 2 * L) {
+                s0 = s0.add(FloatVector.fromArray(S, d, i + j));
+                s1 = s1.add(FloatVector.fromArray(S, d, i + j + L));
+            }
+            float f = VMath.sum(s0.add(s1));
+            for (; j < e; j++) f += d[i + j];
+            acc += f;
+        }
+        return acc;
+    }
+
+    /** Sum of (d - mu)^2 over d[i .. i+n), blocked like {@link #sum}. */
+    static double sumSqDev(float[] d, int i, int n, float mu) {
+        double acc = 0;
+        FloatVector m = FloatVector.broadcast(S, mu);
+        for (int b = 0; b < n; b += BLOCK) {
+            int e = Math.min(n, b + BLOCK), j = b;
+            FloatVector s0 = FloatVector.zero(S);
+            for (; j <= e - L; j += L) {
+                FloatVector c = FloatVector.fromArray(S, d, i + j).sub(m);
+                s0 = c.fma(c, s0);
+            }
+            float f = VMath.sum(s0);
+            for (; j < e; j++) { float c = d[i + j] - mu; f += c * c; }
+            acc += f;
+        }
+        return acc;
+    }
+
+    static float max(float[] d, int i, int n) {
+        int j = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (n >= L) {
+            FloatVector v = FloatVector.fromArray(S, d, i);
+            for (j = L; j <= n - L; j += L) v = v.max(FloatVector.fromArray(S, d, i + j));
+            m = v.reduceLanes(VectorOperators.MAX); // max is order-independent
+        }
+        for (; j < n; j++) m = Math.max(m, d[i + j]);
+        return m;
+    }
+
+    static Tensor reduceLast(ReduceOp op, Tensor x) {
+        int n = lastDim(x), rows = x.numel() / Math.max(1, n);
+        int[] sh = x.shape();
+        Tensor out = Tensor.empty(java.util.Arrays.copyOf(sh, Math.max(0, sh.length - 1)));
+        float[] d = x.data(), o = out.data();
+        int off = x.offset();
+        Parallel.forChunks(rows, rowGrain(n), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int base = off + r * n;
+                o[r] = switch (op) {
+                    case SUM -> (float) sum(d, base, n);
+                    case MAX -> max(d, base, n);
+                    case ARGMAX -> {
+                        int bi = 0;
+                        for (int j = 1; j < n; j++) if (d[base + j] > d[base + bi]) bi = j;
+                        yield bi;
+                    }
+                };
+            }
+        });
+        return out;
+    }
+
+    static Tensor softmax(Tensor x, boolean log) {
+        int n = lastDim(x), rows = x.numel() / Math.max(1, n);
+        Tensor out = Tensor.empty(x.shape());
+        float[] d = x.data(), o = out.data();
+        int off = x.offset();
+        Parallel.forChunks(rows, rowGrain(n), (s, e) -> {
+            for (int r = s; r < e; r++) softmaxRow(d, off + r * n, o, r * n, n, log);
+        });
+        return out;
+    }
+
+    private static void softmaxRow(float[] d, int di, float[] o, int oi, int n, boolean log) {
+        float m = max(d, di, n);
+        FloatVector mv = FloatVector.broadcast(S, m);
+        // e = exp(x - m) into the output, summed on the way
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector e = VMath.exp(FloatVector.fromArray(S, d, di + j).sub(mv));
+            acc = acc.add(e);
+            if (!log) e.intoArray(o, oi + j);
+        }
+        float sum = VMath.sum(acc);
+        for (; j < n; j++) {
+            float e = expScalar(d[di + j] - m);
+            sum += e;
+            if (!log) o[oi + j] = e;
+        }
+        if (log) {
+            float sub = m + (float) Math.log(sum);
+            FloatVector sv = FloatVector.broadcast(S, sub);
+            j = 0;
+            for (; j <= n - L; j += L) FloatVector.fromArray(S, d, di + j).sub(sv).intoArray(o, oi + j);
+            for (; j < n; j++) o[oi + j] = d[di + j] - sub;
+        } else {
+            float inv = 1f / sum;
+            FloatVector iv = FloatVector.broadcast(S, inv);
+            j = 0;
+            for (; j <= n - L; j += L) FloatVector.fromArray(S, o, oi + j).mul(iv).intoArray(o, oi + j);
+            for (; j < n; j++) o[oi + j] *= inv;
+        }
+    }
+
+    /** The vector exp applied to one value (tails use the same math as the body). */
+    static float expScalar(float x) {
+        return VMath.exp(FloatVector.broadcast(S, x)).lane(0);
+    }
+
+    static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, boolean rms) {
+        int n = lastDim(x), rows = x.numel() / Math.max(1, n);
+        Tensor out = Tensor.empty(x.shape());
+        float[] d = x.data(), o = out.data();
+        float[] w = weight == null ? null : weight.data(), bb = bias == null ? null : bias.data();
+        int wo = weight == null ? 0 : weight.offset(), bo = bias == null ? 0 : bias.offset();
+        int off = x.offset();
+        Parallel.forChunks(rows, rowGrain(n), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int b = off + r * n, oi = r * n;
+                float mu, rs;
+                if (rms) {
+                    mu = 0f;
+                    rs = (float) (1.0 / Math.sqrt(sumSqDev(d, b, n, 0f) / n + eps));
+                } else {
+                    mu = (float) (sum(d, b, n) / n);
+                    rs = (float) (1.0 / Math.sqrt(sumSqDev(d, b, n, mu) / n + eps));
+                }
+                normRow(d, b, o, oi, n, mu, rs, w, wo, bb, bo);
+            }
+        });
+        return out;
+    }
+
+    /** o = (d - mu) * rs * w + b (w, b nullable). */
+    private static void normRow(float[] d, int b, float[] o, int oi, int n, float mu, float rs,
+                                float[] w, int wo, float[] bb, int bo) {
+        FloatVector mv = FloatVector.broadcast(S, mu), rv = FloatVector.broadcast(S, rs);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector y = FloatVector.fromArray(S, d, b + j).sub(mv).mul(rv);
+            if (w != null) y = y.mul(FloatVector.fromArray(S, w, wo + j));
+            if (bb != null) y = y.add(FloatVector.fromArray(S, bb, bo + j));
+            y.intoArray(o, oi + j);
+        }
+        for (; j < n; j++) {
+            float y = (d[b + j] - mu) * rs;
+            if (w != null) y *= w[wo + j];
+            if (bb != null) y += bb[bo + j];
+            o[oi + j] = y;
+        }
+    }
+
+    static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
+        int nb = x.size(0), c = x.size(1), sp = x.size(2), cg = c / groups;
+        Tensor out = Tensor.empty(x.shape());
+        float[] d = x.data(), o = out.data();
+        float[] w = weight == null ? null : weight.data(), bb = bias == null ? null : bias.data();
+        int wo = weight == null ? 0 : weight.offset(), bo = bias == null ? 0 : bias.offset();
+        int off = x.offset(), len = cg * sp;
+        Parallel.forChunks(nb * groups, rowGrain(len), (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int i = t / groups, g = t % groups;
+                int b = off + (i * c + g * cg) * sp;
+                float mu = (float) (sum(d, b, len) / len);
+                float rs = (float) (1.0 / Math.sqrt(sumSqDev(d, b, len, mu) / len + eps));
+                for (int ch = 0; ch < cg; ch++) {
+                    int cc = g * cg + ch;
+                    // y = (x - mu) * a + k with the per-channel scale folded in; centring first avoids cancellation
+                    float a = rs * (w == null ? 1f : w[wo + cc]);
+                    float k = bb == null ? 0f : bb[bo + cc];
+                    affine(d, b + ch * sp, o, (i * c + cc) * sp, sp, mu, a, k);
+                }
+            }
+        });
+        return out;
+    }
+
+    private static void affine(float[] d, int di, float[] o, int oi, int n, float mu, float a, float k) {
+        FloatVector mv = FloatVector.broadcast(S, mu), av = FloatVector.broadcast(S, a), kv = FloatVector.broadcast(S, k);
+        int j = 0;
+        for (; j <= n - L; j += L) FloatVector.fromArray(S, d, di + j).sub(mv).fma(av, kv).intoArray(o, oi + j);
+        for (; j < n; j++) o[oi + j] = Math.fma(d[di + j] - mu, a, k);
+    }
+}
