@@ -25,6 +25,7 @@ import java.io.PrintWriter;
                 DecodeCommand.class,
                 InterpolateCommand.class,
                 TrainCommand.class,
+                svg.app.train.EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SvgCommand implements Runnable {
     @CommandLine.Spec
