@@ -20,6 +20,7 @@ import java.io.PrintWriter;
                 InspectCommand.class,
                 ConvertCommand.class,
                 TrainCommand.class,
+                svg.app.train.EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SvgCommand implements Runnable {
     @CommandLine.Spec
