@@ -63,6 +63,25 @@ final class VMath {
         return sum(acc);
     }
 
+    private static final VectorSpecies<Integer> SI_S = IntVector.SPECIES_PREFERRED;
+
+    /**
+     * Hash of the bit patterns of d[i .. i+n): per lane h = h * C + bits (mod 2^32, C odd), lanes then folded. A change
+     * of any single element always changes its lane's hash (C^r is invertible mod 2^32).
+     */
+    static long hash(float[] d, int i, int n) {
+        final int c = 0x9E3779B1;
+        IntVector h = IntVector.zero(SI_S);
+        int j = 0, lanes = SI_S.length();
+        if (lanes == L) {
+            for (; j <= n - L; j += L) h = h.mul(c).add(FloatVector.fromArray(S, d, i + j).reinterpretAsInts());
+        }
+        long r = n;
+        for (int l = 0; l < lanes; l++) r = r * 0x100000001B3L + (h.lane(l) & 0xffffffffL);
+        for (; j < n; j++) r = r * 0x100000001B3L + Float.floatToRawIntBits(d[i + j]);
+        return r;
+    }
+
     /** x[i .. i+n) *= f. */
     static void scale(float[] x, int i, int n, float f) {
         FloatVector fv = FloatVector.broadcast(S, f);
