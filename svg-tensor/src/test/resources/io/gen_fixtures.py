@@ -97,3 +97,18 @@ for proto in (0, 2, 4, 5):
         pickle.dump(values + extra, f, protocol=proto)
 with open("bytes_p2.pkl", "wb") as f:
     pickle.dump([b'ab'], f, protocol=2)
+
+# Legacy (pre-1.6, non-zip) format of the same object, and a real module state_dict (OrderedDict with _metadata).
+torch.save(obj, "torch_mixed_legacy.pt", _use_new_zipfile_serialization=False)
+net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.LayerNorm(4), torch.nn.Conv2d(4, 2, 3))
+sd = net.state_dict()
+assert hasattr(sd, "_metadata")
+torch.save(sd, "module_state.pt")
+torch.save(sd, "module_state_legacy.pt", _use_new_zipfile_serialization=False)
+write_st("module_state_expected.safetensors", {k: v.float() for k, v in sd.items()})
+
+# Real files from the official SVG repository (commit fd69855a): dinov3_sp_stats.pt (torch 2.x zip layout, byteorder
+# entry) and the LPIPS linear layers autoencoder/taming/modules/autoencoder/lpips/vgg.pth (legacy format, cuda:0
+# storages), copied as dinov3_sp_stats.pt and lpips_vgg_legacy.pth; their expected values as float32 safetensors.
+write_st("dinov3_sp_stats_expected.safetensors", torch.load("dinov3_sp_stats.pt", map_location="cpu"))
+write_st("lpips_vgg_expected.safetensors", torch.load("lpips_vgg_legacy.pth", map_location="cpu"))

@@ -1,6 +1,8 @@
 package svg.tensor.io;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -36,6 +38,9 @@ final class RestrictedUnpickler {
     /** A torch storage named by a persistent id: element type, zip entry key, element count. */
     record StorageRef(DType dtype, String key, long numel, String location) {}
 
+    /** A slice of a storage (legacy torch files): elements [offset, offset + numel) of root. */
+    record StorageView(StorageRef root, long offset, long numel) {}
+
     /** A tensor view of a storage, as torch._utils._rebuild_tensor_v2 describes it; data is read later. */
     record LazyTensor(StorageRef storage, long offset, int[] size, long[] stride) {}
 
@@ -59,6 +64,7 @@ final class RestrictedUnpickler {
 
     private static final Set<String> FUNCTIONS = Set.of(
             "collections.OrderedDict",
+            "torch._utils._rebuild_tensor",
             "torch._utils._rebuild_tensor_v2",
             "torch._utils._rebuild_parameter",
             "torch._utils._rebuild_parameter_with_state");
@@ -67,18 +73,43 @@ final class RestrictedUnpickler {
         @Override public String toString() { return "MARK"; }
     };
 
-    private final byte[] b;
+    private final MemorySegment b;
+    private final long end;
     private final String where;
     private final PersistentLoader persistent;
-    private int pos;
+    private long pos;
     private final ArrayList<Object> stack = new ArrayList<>();
     private final ArrayList<Integer> marks = new ArrayList<>();
     private final HashMap<Long, Object> memo = new HashMap<>();
 
     RestrictedUnpickler(byte[] pickle, String where, PersistentLoader persistent) {
-        this.b = pickle;
+        this(MemorySegment.ofArray(pickle), 0, where, persistent);
+    }
+
+    /**
+     * Reads one pickle starting at byte {@code start} of {@code data} (for files holding several pickles in a row,
+     * like legacy torch.save files); {@link #position()} then tells where it ended.
+     */
+    RestrictedUnpickler(MemorySegment data, long start, String where, PersistentLoader persistent) {
+        this.b = data;
+        this.end = data.byteSize();
+        this.pos = start;
         this.where = where;
         this.persistent = persistent;
+    }
+
+    /** The offset just after the STOP opcode once {@link #load} has returned. */
+    long position() { return pos; }
+
+    private byte at(long i) { return b.get(ValueLayout.JAVA_BYTE, i); }
+
+    /** Copies the next n bytes (after checking they exist). */
+    private byte[] take(long n) throws IOException {
+        need(n);
+        byte[] r = new byte[(int) n];
+        MemorySegment.copy(b, ValueLayout.JAVA_BYTE, pos, r, 0, (int) n);
+        pos += n;
+        return r;
     }
 
     /** Resolves a global or refuses it; nothing outside the allow-list is ever looked up. */
@@ -103,8 +134,8 @@ final class RestrictedUnpickler {
 
     Object load() throws IOException {
         while (true) {
-            if (pos >= b.length) throw bad("ended without STOP");
-            int op = b[pos++] & 0xFF;
+            if (pos >= end) throw bad("ended without STOP");
+            int op = at(pos++) & 0xFF;
             switch (op) {
                 case 0x80 -> { // PROTO
                     int v = u8();
@@ -136,7 +167,7 @@ final class RestrictedUnpickler {
                 case 'G' -> { // BINFLOAT: big-endian double
                     need(8);
                     long bits = 0;
-                    for (int i = 0; i < 8; i++) bits = (bits << 8) | (b[pos++] & 0xFF);
+                    for (int i = 0; i < 8; i++) bits = (bits << 8) | (at(pos++) & 0xFF);
                     push(Double.longBitsToDouble(bits));
                 }
                 case 'I' -> { // INT (text); I01/I00 are protocol-0 booleans
@@ -257,10 +288,15 @@ final class RestrictedUnpickler {
                 }
                 return m;
             }
-            case "torch._utils._rebuild_tensor_v2" -> {
-                if (args.size() < 4) throw bad("_rebuild_tensor_v2 needs at least 4 arguments, got " + args.size());
-                if (!(args.get(0) instanceof StorageRef st)) throw bad("_rebuild_tensor_v2: first argument is not a storage");
+            case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor" -> {
+                if (args.size() < 4) throw bad(g.name + " needs at least 4 arguments, got " + args.size());
+                StorageRef st;
                 long offset = asLong(args.get(1), "storage offset");
+                if (args.get(0) instanceof StorageRef r) st = r;
+                else if (args.get(0) instanceof StorageView v) {
+                    st = v.root();
+                    offset += v.offset();
+                } else throw bad(g.name + ": first argument is not a storage");
                 List<?> size = asList(args.get(2), "size"), stride = asList(args.get(3), "stride");
                 if (size.size() != stride.size()) throw bad("_rebuild_tensor_v2: size and stride lengths differ");
                 int[] sz = new int[size.size()];
@@ -288,13 +324,9 @@ final class RestrictedUnpickler {
 
     private void build(Object state, Object target) throws IOException {
         if (state == null) return;
-        if (target instanceof Map<?, ?> && state instanceof Map<?, ?> s) {
-            @SuppressWarnings("unchecked") Map<Object, Object> m = (Map<Object, Object>) target;
-            m.putAll(s);
-            return;
-        }
-        // Parameters/tensors may carry Python attributes (torch 2.x); they do not change the data.
-        if (target instanceof LazyTensor) return;
+        // BUILD sets Python attributes, never items: an OrderedDict state_dict carries "_metadata" (module versions)
+        // this way, and parameters/tensors may carry attributes (torch 2.x). None of it changes keys or data.
+        if (target instanceof Map<?, ?> || target instanceof LazyTensor) return;
         throw bad("BUILD on " + describe(target));
     }
 
@@ -409,16 +441,17 @@ final class RestrictedUnpickler {
     // ------------------------------------------------------------------ byte readers (bounds-checked)
 
     private void need(long n) throws IOException {
-        if (n < 0 || n > b.length - pos) throw bad("truncated: needs " + n + " bytes, " + (b.length - pos) + " left");
+        if (n < 0 || n > end - pos) throw bad("truncated: needs " + n + " bytes, " + (end - pos) + " left");
+        if (n > Integer.MAX_VALUE - 64) throw bad("object of " + n + " bytes is too large");
     }
 
-    private int u8() throws IOException { need(1); return b[pos++] & 0xFF; }
+    private int u8() throws IOException { need(1); return at(pos++) & 0xFF; }
 
-    private int u16() throws IOException { need(2); int v = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8; pos += 2; return v; }
+    private int u16() throws IOException { need(2); int v = (at(pos) & 0xFF) | (at(pos + 1) & 0xFF) << 8; pos += 2; return v; }
 
     private int i32() throws IOException {
         need(4);
-        int v = (b[pos] & 0xFF) | (b[pos + 1] & 0xFF) << 8 | (b[pos + 2] & 0xFF) << 16 | (b[pos + 3] & 0xFF) << 24;
+        int v = (at(pos) & 0xFF) | (at(pos + 1) & 0xFF) << 8 | (at(pos + 2) & 0xFF) << 16 | (at(pos + 3) & 0xFF) << 24;
         pos += 4;
         return v;
     }
@@ -434,56 +467,48 @@ final class RestrictedUnpickler {
     private int len64() throws IOException {
         need(8);
         long n = 0;
-        for (int i = 7; i >= 0; i--) n = (n << 8) | (b[pos + i] & 0xFF);
+        for (int i = 7; i >= 0; i--) n = (n << 8) | (at(pos + i) & 0xFF);
         pos += 8;
         need(n); // also rejects lengths with the top bit set
         return (int) n;
     }
 
     private Object longN(int n) throws IOException {
-        need(n);
+        byte[] le = take(n);
         if (n == 0) return 0L;
         byte[] be = new byte[n]; // little-endian two's complement -> big-endian for BigInteger
-        for (int i = 0; i < n; i++) be[i] = b[pos + n - 1 - i];
-        pos += n;
+        for (int i = 0; i < n; i++) be[i] = le[n - 1 - i];
         BigInteger v = new BigInteger(be);
         return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
     private String utf8(int n) throws IOException {
-        need(n);
-        String s;
+        byte[] raw = take(n);
         try {
-            s = StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(b, pos, n)).toString();
+                    .decode(java.nio.ByteBuffer.wrap(raw)).toString();
         } catch (CharacterCodingException e) {
             // Python allows lone surrogates ("surrogatepass"); keep going with replacement characters.
-            s = new String(b, pos, n, StandardCharsets.UTF_8);
+            return new String(raw, StandardCharsets.UTF_8);
         }
-        pos += n;
-        return s;
     }
 
     private String latin1(int n) throws IOException {
-        need(n);
-        String s = new String(b, pos, n, StandardCharsets.ISO_8859_1);
-        pos += n;
-        return s;
+        return new String(take(n), StandardCharsets.ISO_8859_1);
     }
 
     private byte[] bytes(int n) throws IOException {
-        need(n);
-        byte[] r = Arrays.copyOfRange(b, pos, pos + n);
-        pos += n;
-        return r;
+        return take(n);
     }
 
     private String line() throws IOException {
-        int start = pos;
-        while (pos < b.length && b[pos] != '\n') pos++;
-        if (pos >= b.length) throw bad("unterminated text argument");
-        String s = new String(b, start, pos - start, StandardCharsets.ISO_8859_1);
+        long start = pos;
+        while (pos < end && at(pos) != '\n') pos++;
+        if (pos >= end) throw bad("unterminated text argument");
+        long n = pos - start;
+        pos = start;
+        String s = new String(take(n), StandardCharsets.ISO_8859_1);
         pos++;
         return s;
     }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 
-/** Loads a state dict from either format, chosen by the file's first bytes (zip "PK" = torch, else safetensors). */
+/**
+ * Loads a state dict from any supported file, the format chosen by its first bytes: zip ("PK\3\4") = torch.save
+ * archive, the legacy torch.save magic pickle = old torch format, anything else is read as safetensors.
+ */
 public final class TensorFiles {
     private TensorFiles() {}
 
@@ -37,8 +40,7 @@ public final class TensorFiles {
      */
     public static LinkedHashMap<String, Tensor> loadStateDict(Path p, String container) throws IOException {
         return switch (detect(p)) {
-            case TORCH_ZIP -> TorchCheckpoint.stateDict(p, container);
-            case LEGACY_TORCH -> throw legacy(p);
+            case TORCH_ZIP, LEGACY_TORCH -> TorchCheckpoint.stateDict(p, container);
             case SAFETENSORS -> Safetensors.load(p);
         };
     }
@@ -46,17 +48,12 @@ public final class TensorFiles {
     /** Names, dtypes and shapes, without reading tensor data. */
     public static List<TensorInfo> describe(Path p) throws IOException {
         return switch (detect(p)) {
-            case TORCH_ZIP -> TorchCheckpoint.describe(p, null);
-            case LEGACY_TORCH -> throw legacy(p);
+            case TORCH_ZIP, LEGACY_TORCH -> TorchCheckpoint.describe(p, null);
             case SAFETENSORS -> {
                 try (SafetensorsFile f = SafetensorsFile.open(p)) {
                     yield f.tensors();
                 }
             }
         };
-    }
-
-    private static IOException legacy(Path p) {
-        return new IOException(p + " is a legacy (pre-1.6, non-zip) torch.save file, which is not supported; re-save it with a current torch.save or as safetensors");
     }
 }

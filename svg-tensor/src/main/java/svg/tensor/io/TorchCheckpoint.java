@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PyTorch zip checkpoints (.pt/.pth/.ckpt written by torch.save since 1.6) read with java.util.zip and a
- * {@link RestrictedUnpickler}: only the globals needed to rebuild tensors are accepted, nothing is executed.
+ * PyTorch checkpoints (.pt/.pth/.ckpt): the zip format of torch.save since 1.6 (torch 1.x and 2.x layouts, read with
+ * java.util.zip) and the older non-zip format, both through a {@link RestrictedUnpickler}: only the globals needed to
+ * rebuild tensors are accepted, anything else raises {@link UnsafePickleException}, nothing is executed.
  * Every tensor is converted to a contiguous float32 {@link Tensor}.
  */
 public final class TorchCheckpoint {
@@ -22,7 +23,7 @@ public final class TorchCheckpoint {
 
     /** The whole pickled object: Map (LinkedHashMap), List, Tensor, String, Long, Double, Boolean, null... */
     public static Object load(Path p) throws IOException {
-        try (TorchArchive a = new TorchArchive(p)) {
+        try (TorchSource a = TorchSource.open(p)) {
             return a.materializeAll(a.unpickle());
         }
     }
@@ -32,7 +33,7 @@ public final class TorchCheckpoint {
      * "state_dict", else the top-level map itself. Non-tensor entries are skipped.
      */
     public static LinkedHashMap<String, Tensor> stateDict(Path p, String container) throws IOException {
-        try (TorchArchive a = new TorchArchive(p)) {
+        try (TorchSource a = TorchSource.open(p)) {
             Map<?, ?> sd = select(p, a.unpickle(), container);
             LinkedHashMap<String, LazyTensor> lazy = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : sd.entrySet())
@@ -46,7 +47,7 @@ public final class TorchCheckpoint {
 
     /** Names, dtypes and shapes of the state dict's tensors, read from the pickle only (no tensor data). */
     public static List<TensorInfo> describe(Path p, String container) throws IOException {
-        try (TorchArchive a = new TorchArchive(p)) {
+        try (TorchSource a = TorchSource.open(p)) {
             Map<?, ?> sd = select(p, a.unpickle(), container);
             List<TensorInfo> out = new ArrayList<>();
             for (Map.Entry<?, ?> e : sd.entrySet())

@@ -203,11 +203,45 @@ class TorchCheckpointTest {
     }
 
     @Test
-    void legacyTorchFormatIsNamed() throws IOException {
-        Path legacy = dir.resolve("legacy.pt");
-        Files.write(legacy, hex("80028a0a6cfc9c46f9206aa850192e80"));
-        IOException e = assertThrows(IOException.class, () -> TensorFiles.loadStateDict(legacy, null));
-        assertTrue(e.getMessage().contains("legacy"), e.getMessage());
+    void legacyFormatLoadsLikeTheZipFormat() throws IOException {
+        Map<String, Tensor> expected = Safetensors.load(resource("torch_mixed_expected.safetensors"));
+        Path legacy = resource("torch_mixed_legacy.pt");
+        assertEquals(TensorFiles.Format.LEGACY_TORCH, TensorFiles.detect(legacy));
+        Map<?, ?> top = (Map<?, ?>) TorchCheckpoint.load(legacy);
+        for (var e : expected.entrySet()) assertTensorEquals(e.getValue(), (Tensor) top.get(e.getKey()), "legacy:" + e.getKey());
+        assertEquals(List.of(1L, 2L, 3L), top.get("shape"));
+        assertEquals(TensorFiles.describe(resource("torch_mixed.pt")), TensorFiles.describe(legacy));
+    }
+
+    @Test
+    void moduleStateDictMetadataIsNotAnItem() throws IOException {
+        Map<String, Tensor> expected = Safetensors.load(resource("module_state_expected.safetensors"));
+        for (String f : new String[]{"module_state.pt", "module_state_legacy.pt"}) {
+            Map<?, ?> top = (Map<?, ?>) TorchCheckpoint.load(resource(f));
+            assertEquals(List.copyOf(expected.keySet()), List.copyOf(top.keySet()), f + ": no _metadata entry");
+            assertSameStateDict(expected, TensorFiles.loadStateDict(resource(f), null));
+        }
+    }
+
+    @Test
+    void realOfficialFiles() throws IOException {
+        // torch 2.x zip layout (byteorder, .data/serialization_id) from the SVG repository
+        assertSameStateDict(Safetensors.load(resource("dinov3_sp_stats_expected.safetensors")),
+                TensorFiles.loadStateDict(resource("dinov3_sp_stats.pt"), null));
+        // legacy format with cuda:0 storages (LPIPS linear layers shipped in the SVG repository)
+        assertSameStateDict(Safetensors.load(resource("lpips_vgg_expected.safetensors")),
+                TensorFiles.loadStateDict(resource("lpips_vgg_legacy.pth"), null));
+    }
+
+    @Test
+    void truncatedLegacyFilesFailCleanly() throws IOException {
+        byte[] all = Files.readAllBytes(resource("lpips_vgg_legacy.pth"));
+        Path f = dir.resolve("cut.pth");
+        for (int cut = 0; cut < all.length; cut += 97) {
+            Files.write(f, java.util.Arrays.copyOf(all, cut));
+            IOException e = assertThrows(IOException.class, () -> TensorFiles.loadStateDict(f, null), "cut " + cut);
+            assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------ helpers
