@@ -89,4 +89,13 @@ public class DiT extends Module {
         for (DiTBlock block : blocks) h = block.forward(h, c);
         return final_layer.forward(h, c); // [B, T, outC]
     }
+
+    /**
+     * The velocity the sampler and loss use: the first {@code in_channels} output channels (with learn_sigma the
+     * official code keeps {@code chunk(2, dim=2)[0]}). {@code dit::velocity} is a {@code svg.nn.flow.VelocityModel}.
+     */
+    public Tensor velocity(Tensor x, Tensor t, int[] y) {
+        Tensor out = forward(x, t, y);
+        return config.learn_sigma() ? out.narrow(2, 0, config.in_channels()) : out;
+    }
 }

@@ -12,9 +12,12 @@ import svg.nn.flow.SamplerOptions;
 import svg.nn.flow.StepListener;
 import svg.nn.flow.VelocityModel;
 import svg.nn.module.LoadResult;
+import svg.nn.module.Module;
 import svg.tensor.Tensor;
 import svg.tensor.autograd.GradMode;
 import svg.tensor.io.Safetensors;
+import svg.tensor.io.SafetensorsFile;
+import svg.tensor.io.TensorInfo;
 import svg.tensor.io.TensorFiles;
 
 import java.io.IOException;
@@ -62,11 +65,12 @@ public final class SvgModel {
             throw new IllegalArgumentException("incompatible parts: the DiT works on " + c + "-channel latents but the autoencoder produces "
                     + ac.latentChannels() + " channels (DINOv3 " + ac.dino().embed_dim() + " + residual "
                     + (ac.extra_vit() == null ? 0 : ac.extra_vit().output_dim()) + ")");
-        if (imageSize <= 0 || imageSize % 16 != 0)
-            throw new IllegalArgumentException("image size must be a positive multiple of 16, got " + imageSize);
-        if (dc.input_size() != imageSize / 16)
+        int patch = ac.dino().patch_size();
+        if (imageSize <= 0 || imageSize % patch != 0)
+            throw new IllegalArgumentException("image size must be a positive multiple of the encoder patch size " + patch + ", got " + imageSize);
+        if (dc.input_size() != imageSize / patch)
             throw new IllegalArgumentException("incompatible parts: the DiT covers a " + dc.input_size() + "x" + dc.input_size()
-                    + " token grid but " + imageSize + " px images give " + (imageSize / 16) + "x" + (imageSize / 16) + " latents");
+                    + " token grid but " + imageSize + " px images give " + (imageSize / patch) + "x" + (imageSize / patch) + " latents");
         if (ac.extra_vit() != null && ac.extra_vit().image_size() != imageSize)
             throw new IllegalArgumentException("incompatible parts: the residual ViT takes " + ac.extra_vit().image_size()
                     + " px images but the model's image size is " + imageSize);
@@ -87,8 +91,22 @@ public final class SvgModel {
         this.classes = names;
         this.imageSize = imageSize;
         this.sampling = sampling == null ? SamplerOptions.defaults() : sampling;
+    }
+
+    /**
+     * An inference scope: no autograd, both networks in eval mode, their previous modes restored on close (a
+     * trainer can sample previews from the live networks without leaving them in eval mode).
+     */
+    private GradMode.Scope inference() {
+        boolean ditTrain = dit.isTraining(), aeTrain = autoencoder.isTraining();
+        GradMode.Scope g = GradMode.noGrad();
         dit.eval();
         autoencoder.eval();
+        return () -> {
+            dit.train(ditTrain);
+            autoencoder.train(aeTrain);
+            g.close();
+        };
     }
 
     // ------------------------------------------------------------------ accessors
@@ -102,8 +120,8 @@ public final class SvgModel {
     public SamplerOptions sampling() { return sampling; }
     public int numClasses() { return dit.config.num_classes(); }
     public int latentChannels() { return dit.config.in_channels(); }
-    /** Side of the latent token grid (image size / 16). */
-    public int gridSize() { return imageSize / 16; }
+    /** Side of the latent token grid: image size / encoder patch size (16 for the official models). */
+    public int gridSize() { return imageSize / autoencoder.config.dino().patch_size(); }
     public int numTokens() { return gridSize() * gridSize(); }
     /** Side of the decoded images: the latent grid upsampled by the decoder (2 per extra level). */
     public int outputSize() { return gridSize() << (autoencoder.config.ddconfig().ch_mult().length - 1); }
@@ -160,7 +178,7 @@ public final class SvgModel {
     public Tensor encode(Tensor images01) {
         if (images01.dim() != 4 || images01.size(1) != 3 || images01.size(2) != imageSize || images01.size(3) != imageSize)
             throw new IllegalArgumentException("encode needs images [N, 3, " + imageSize + ", " + imageSize + "] in [0, 1], got " + Arrays.toString(images01.shape()));
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             return autoencoder.encode(SvgAutoencoder.imagenetNormalize(images01));
         }
     }
@@ -169,7 +187,7 @@ public final class SvgModel {
     public Tensor decode(Tensor latent) {
         if (latent.dim() != 4 || latent.size(1) != latentChannels())
             throw new IllegalArgumentException("decode needs latents [N, " + latentChannels() + ", h, w], got " + Arrays.toString(latent.shape()));
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             Tensor out = autoencoder.decode(latent);
             return toUnit(out.toArray(), out.shape());
         }
@@ -233,7 +251,7 @@ public final class SvgModel {
             yNull = new int[y.length];
             Arrays.fill(yNull, nullClass());
         }
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             return FlowSampler.sample(velocity(), z0, y, yNull, o, noise, listener).sample();
         }
     }
@@ -304,9 +322,9 @@ public final class SvgModel {
             throw new IllegalArgumentException(mj + ": " + e.getMessage(), e);
         }
         DiT dit = new DiT(dc, null);
-        loadStrict(dit, Safetensors.load(require(dir.resolve(DIT_FILE))), dir.resolve(DIT_FILE));
+        loadStreaming(dit, require(dir.resolve(DIT_FILE)));
         SvgAutoencoder ae = new SvgAutoencoder(ac, null);
-        loadStrict(ae, Safetensors.load(require(dir.resolve(AE_FILE))), dir.resolve(AE_FILE));
+        loadStreaming(ae, require(dir.resolve(AE_FILE)));
         LatentStats stats = m.featureNorm() ? readStats(require(dir.resolve(STATS_FILE))) : null;
         return new SvgModel(dit, ae, stats, m.classes(), m.imageSize(), m.sampling());
     }
@@ -316,7 +334,35 @@ public final class SvgModel {
         return p;
     }
 
-    private static void loadStrict(svg.nn.module.Module mod, Map<String, Tensor> sd, Path from) {
+    /**
+     * Strict load of a safetensors file one tensor at a time, so that peak memory is the model plus one tensor
+     * (a DiT-XL is 2.7 GB in float32): names and shapes are checked from the header before any data is read.
+     */
+    static void loadStreaming(Module mod, Path p) throws IOException {
+        Map<String, Tensor> own = mod.stateDict();
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
+            for (var e : own.entrySet()) {
+                if (!f.contains(e.getKey())) missing.add(e.getKey());
+                else if (!Arrays.equals(f.info(e.getKey()).shape(), e.getValue().shape()))
+                    mismatched.add(e.getKey() + " (file " + Arrays.toString(f.info(e.getKey()).shape()) + ", model " + Arrays.toString(e.getValue().shape()) + ")");
+            }
+            for (TensorInfo t : f.tensors()) if (!own.containsKey(t.name())) unexpected.add(t.name());
+            LoadResult r = new LoadResult(missing, unexpected, mismatched);
+            if (!r.isClean()) throw new IllegalArgumentException(p + " does not match the configured " + mod.getClass().getSimpleName() + ": " + r);
+            try (var g = GradMode.noGrad()) {
+                for (var e : own.entrySet()) {
+                    Tensor dst = e.getValue();
+                    if (!dst.isContiguous() || dst.offset() != 0 || dst.data().length != dst.numel())
+                        throw new IllegalStateException("parameter " + e.getKey() + " is not a compact tensor");
+                    float[] v = f.load(e.getKey()).toArray();
+                    System.arraycopy(v, 0, dst.data(), 0, v.length);
+                }
+            }
+        }
+    }
+
+    private static void loadStrict(Module mod, Map<String, Tensor> sd, Path from) {
         LoadResult r = mod.loadStateDict(sd, false);
         if (!r.isClean()) throw new IllegalArgumentException(from + " does not match the configured " + mod.getClass().getSimpleName() + ": " + r);
     }

@@ -109,6 +109,20 @@ class DiTTest {
     }
 
     @Test
+    void velocityIsTheFirstHalfOfTheOutput() {
+        DiT m = new DiT(SMALL, new Rng(1));
+        TestWeights.perturb(m, new Rng(2));
+        Tensor x = Tensor.randn(new Rng(3), 1, 64, 6), t = Tensor.of(new float[]{0.4f}, 1);
+        try (var g = GradMode.noGrad()) {
+            Tensor out = m.forward(x, t, new int[]{2}), v = m.velocity(x, t, new int[]{2});
+            assertArrayEquals(new int[]{1, 64, 6}, v.shape());
+            assertArrayEquals(out.narrow(2, 0, 6).toArray(), v.toArray());
+            svg.nn.flow.VelocityModel vm = m::velocity;
+            assertArrayEquals(v.toArray(), vm.velocity(x, t, new int[]{2}).toArray());
+        }
+    }
+
+    @Test
     void presetsHaveOfficialSizes() {
         assertEquals(1152, DiTConfig.preset("XL").hidden_size());
         assertEquals(28, DiTConfig.preset("DiT-XL").depth());

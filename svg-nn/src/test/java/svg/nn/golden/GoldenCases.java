@@ -15,6 +15,7 @@ public final class GoldenCases {
         register("svg_decoder", DecoderCase::new);
         register("svg_autoencoder_encode", AutoencoderCase::new);
         register("svg_dit", DitCase::new);
+        register("dinov2_vit", DinoV2Case::new);
         register("svg_sampler", SamplerCase::new);
     }
 

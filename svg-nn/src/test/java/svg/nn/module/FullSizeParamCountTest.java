@@ -5,6 +5,8 @@ import svg.nn.autoencoder.SvgAutoencoder;
 import svg.nn.autoencoder.SvgAutoencoderConfig;
 import svg.nn.decoder.Decoder;
 import svg.nn.decoder.DecoderConfig;
+import svg.nn.dinov2.DinoV2Config;
+import svg.nn.dinov2.DinoV2VisionTransformer;
 import svg.nn.dinov3.DinoV3Config;
 import svg.nn.dinov3.DinoVisionTransformer;
 import svg.nn.dit.DiT;
@@ -40,6 +42,17 @@ class FullSizeParamCountTest {
         assertEquals(21_601_152L, count(() -> new DinoVisionTransformer(DinoV3Config.VITS16, null)));
         assertEquals(85_669_632L, count(() -> new DinoVisionTransformer(DinoV3Config.VITB16, null)));
         assertEquals(303_154_176L, count(() -> new DinoVisionTransformer(DinoV3Config.VITL16, null)));
+    }
+
+    @Test
+    void dinov2() {
+        assertEquals(22_056_576L, count(() -> new DinoV2VisionTransformer(DinoV2Config.VITS14, null)));
+        assertEquals(22_058_112L, count(() -> new DinoV2VisionTransformer(DinoV2Config.VITS14_REG, null)));
+        assertEquals(86_580_480L, count(() -> new DinoV2VisionTransformer(DinoV2Config.VITB14, null)));
+        assertEquals(304_368_640L, count(() -> new DinoV2VisionTransformer(DinoV2Config.VITL14, null)));
+        try (var m = Meta.scope()) {
+            assertEquals(343, new DinoV2VisionTransformer(DinoV2Config.VITL14, null).stateDict().size());
+        }
     }
 
     @Test

@@ -60,6 +60,17 @@ public final class OpCatalog {
         return all;
     }
 
+    /** Lists every case name (each one is a -Dsvg.op filter), grouped by Backend method, with counts. */
+    public static void main(String[] args) {
+        var byOp = new java.util.TreeMap<String, List<String>>();
+        for (OpCase c : all()) byOp.computeIfAbsent(c.op(), k -> new ArrayList<>()).add(c.name());
+        byOp.forEach((op, names) -> {
+            System.out.println(op + " (" + names.size() + " cases)");
+            names.forEach(n -> System.out.println("  " + n));
+        });
+        System.out.println(all().size() + " cases");
+    }
+
     private static OpCase of(List<OpCase> out, String name, String op, String variant, double tol,
                              Function<Backend, Tensor> run, Supplier<Expected> exp) {
         // elementwise results are O(1) activations: an absolute error of rtol * 1e-3 is always fine there
