@@ -19,7 +19,13 @@ import java.io.PrintWriter;
                 DevicesCommand.class,
                 InspectCommand.class,
                 ConvertCommand.class,
+                SampleCommand.class,
+                ReconstructCommand.class,
+                EncodeCommand.class,
+                DecodeCommand.class,
+                InterpolateCommand.class,
                 TrainCommand.class,
+                svg.app.train.EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SvgCommand implements Runnable {
     @CommandLine.Spec

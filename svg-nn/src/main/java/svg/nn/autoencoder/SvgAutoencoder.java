@@ -96,9 +96,10 @@ public class SvgAutoencoder extends Module {
             matched = config.use_outnorm() ? MatchDistribution.apply(h, hv) : hv;
             z = Tensor.cat(1, h, matched);
         }
-        // the official code hard-codes 16 (the patch size of every DINOv3 hub model) here
-        int b = xDino.size(0);
-        Tensor latent = z.reshape(b, z.size(1), xDino.size(2) / 16, xDino.size(3) / 16);
+        // the official code hard-codes 16 (the patch size of every DINOv3 hub model) here; the encoder's own patch
+        // size is the same for those and also serves small models (patch 4 or 8 on 32 px images)
+        int b = xDino.size(0), p = config.dino().patch_size();
+        Tensor latent = z.reshape(b, z.size(1), xDino.size(2) / p, xDino.size(3) / p);
         return new Encoding(h, raw, matched, latent);
     }
 

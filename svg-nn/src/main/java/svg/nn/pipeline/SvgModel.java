@@ -65,11 +65,12 @@ public final class SvgModel {
             throw new IllegalArgumentException("incompatible parts: the DiT works on " + c + "-channel latents but the autoencoder produces "
                     + ac.latentChannels() + " channels (DINOv3 " + ac.dino().embed_dim() + " + residual "
                     + (ac.extra_vit() == null ? 0 : ac.extra_vit().output_dim()) + ")");
-        if (imageSize <= 0 || imageSize % 16 != 0)
-            throw new IllegalArgumentException("image size must be a positive multiple of 16, got " + imageSize);
-        if (dc.input_size() != imageSize / 16)
+        int patch = ac.dino().patch_size();
+        if (imageSize <= 0 || imageSize % patch != 0)
+            throw new IllegalArgumentException("image size must be a positive multiple of the encoder patch size " + patch + ", got " + imageSize);
+        if (dc.input_size() != imageSize / patch)
             throw new IllegalArgumentException("incompatible parts: the DiT covers a " + dc.input_size() + "x" + dc.input_size()
-                    + " token grid but " + imageSize + " px images give " + (imageSize / 16) + "x" + (imageSize / 16) + " latents");
+                    + " token grid but " + imageSize + " px images give " + (imageSize / patch) + "x" + (imageSize / patch) + " latents");
         if (ac.extra_vit() != null && ac.extra_vit().image_size() != imageSize)
             throw new IllegalArgumentException("incompatible parts: the residual ViT takes " + ac.extra_vit().image_size()
                     + " px images but the model's image size is " + imageSize);
@@ -90,8 +91,22 @@ public final class SvgModel {
         this.classes = names;
         this.imageSize = imageSize;
         this.sampling = sampling == null ? SamplerOptions.defaults() : sampling;
+    }
+
+    /**
+     * An inference scope: no autograd, both networks in eval mode, their previous modes restored on close (a
+     * trainer can sample previews from the live networks without leaving them in eval mode).
+     */
+    private GradMode.Scope inference() {
+        boolean ditTrain = dit.isTraining(), aeTrain = autoencoder.isTraining();
+        GradMode.Scope g = GradMode.noGrad();
         dit.eval();
         autoencoder.eval();
+        return () -> {
+            dit.train(ditTrain);
+            autoencoder.train(aeTrain);
+            g.close();
+        };
     }
 
     // ------------------------------------------------------------------ accessors
@@ -105,8 +120,8 @@ public final class SvgModel {
     public SamplerOptions sampling() { return sampling; }
     public int numClasses() { return dit.config.num_classes(); }
     public int latentChannels() { return dit.config.in_channels(); }
-    /** Side of the latent token grid (image size / 16). */
-    public int gridSize() { return imageSize / 16; }
+    /** Side of the latent token grid: image size / encoder patch size (16 for the official models). */
+    public int gridSize() { return imageSize / autoencoder.config.dino().patch_size(); }
     public int numTokens() { return gridSize() * gridSize(); }
     /** Side of the decoded images: the latent grid upsampled by the decoder (2 per extra level). */
     public int outputSize() { return gridSize() << (autoencoder.config.ddconfig().ch_mult().length - 1); }
@@ -163,7 +178,7 @@ public final class SvgModel {
     public Tensor encode(Tensor images01) {
         if (images01.dim() != 4 || images01.size(1) != 3 || images01.size(2) != imageSize || images01.size(3) != imageSize)
             throw new IllegalArgumentException("encode needs images [N, 3, " + imageSize + ", " + imageSize + "] in [0, 1], got " + Arrays.toString(images01.shape()));
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             return autoencoder.encode(SvgAutoencoder.imagenetNormalize(images01));
         }
     }
@@ -172,7 +187,7 @@ public final class SvgModel {
     public Tensor decode(Tensor latent) {
         if (latent.dim() != 4 || latent.size(1) != latentChannels())
             throw new IllegalArgumentException("decode needs latents [N, " + latentChannels() + ", h, w], got " + Arrays.toString(latent.shape()));
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             Tensor out = autoencoder.decode(latent);
             return toUnit(out.toArray(), out.shape());
         }
@@ -236,7 +251,7 @@ public final class SvgModel {
             yNull = new int[y.length];
             Arrays.fill(yNull, nullClass());
         }
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             return FlowSampler.sample(velocity(), z0, y, yNull, o, noise, listener).sample();
         }
     }

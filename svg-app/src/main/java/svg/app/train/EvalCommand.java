@@ -1,0 +1,84 @@
+package svg.app.train;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import svg.app.CliException;
+import svg.app.ComputeOptions;
+import svg.nn.flow.SamplerOptions;
+import svg.nn.pipeline.SvgModel;
+import svg.nn.train.CheckpointFile;
+import svg.nn.train.eval.Accuracy;
+import svg.nn.train.eval.PixelClassifier;
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code svg eval ...}: quality checks of trained models. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate trained models.",
+        subcommands = {EvalCommand.Classify.class})
+public final class EvalCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
+
+    /**
+     * {@code svg eval classify}: generates N images per class with a model and reports which fraction the independent
+     * pixel classifier ({@code svg train classifier}) assigns to the requested class.
+     */
+    @Command(name = "classify", mixinStandardHelpOptions = true,
+            description = "Generate images of every class and report how many an independent classifier recognises.")
+    public static final class Classify implements Callable<Integer> {
+        @Mixin ComputeOptions compute;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (svg-jvm-model/1).")
+        Path modelDir;
+        @Option(names = "--classifier", required = true, paramLabel = "FILE", description = "classifier.safetensors from `svg train classifier`.")
+        Path classifier;
+        @Option(names = "--n", defaultValue = "20", description = "Images per class (default: ${DEFAULT-VALUE}).")
+        int n;
+        @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--cfg", description = "Guidance scale (default: the model's).")
+        Double cfg;
+        @Option(names = "--steps", description = "Sampler steps (default: the model's).")
+        Integer steps;
+
+        @Override
+        public Integer call() throws Exception {
+            try (var scope = compute.apply()) {
+                if (!Files.isDirectory(modelDir)) throw new CliException("model directory not found: " + modelDir);
+                SvgModel model = SvgModel.load(modelDir);
+                CheckpointFile cf = CheckpointFile.read(classifier);
+                PixelClassifier clf = new PixelClassifier(model.numClasses(), new Rng(0));
+                clf.load(cf.tensors());
+                SamplerOptions o = model.sampling();
+                if (cfg != null) o = o.withCfg(cfg);
+                if (steps != null) o = o.withSteps(steps);
+                int k = model.numClasses();
+                int[] ids = new int[k * n];
+                for (int i = 0; i < ids.length; i++) ids[i] = i / n;
+                long t0 = System.nanoTime();
+                Tensor imgs = model.generate(ids, o, seed, 32, null);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                int[] pred = clf.predict(imgs);
+                int correct = 0;
+                System.out.printf(Locale.ROOT, "generated %d images (%d per class, cfg %.2f, %d steps) in %.1f s%n", ids.length, n, o.cfg(), o.steps(), secs);
+                for (int c = 0; c < k; c++) {
+                    int[] pc = java.util.Arrays.copyOfRange(pred, c * n, (c + 1) * n);
+                    double acc = Accuracy.fractionEqual(pc, c);
+                    correct += (int) Math.round(acc * n);
+                    System.out.printf(Locale.ROOT, "  %-12s %5.1f%%%n", model.className(c), 100 * acc);
+                }
+                System.out.printf(Locale.ROOT, "classifier agreement: %.1f%% of %d samples%n", 100.0 * correct / ids.length, ids.length);
+            }
+            return 0;
+        }
+    }
+}

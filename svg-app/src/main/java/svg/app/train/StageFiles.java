@@ -1,0 +1,52 @@
+package svg.app.train;
+
+import svg.app.CliException;
+import svg.nn.autoencoder.SvgAutoencoder;
+import svg.nn.autoencoder.SvgAutoencoderConfig;
+import svg.nn.dinov3.DinoV3Config;
+import svg.nn.dinov3.DinoVisionTransformer;
+import svg.nn.pipeline.RecordJson;
+import svg.tensor.io.Json;
+import svg.tensor.io.Safetensors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The hand-over files between training stages: weights (official state-dict keys) + config JSON. */
+final class StageFiles {
+    static final String SSL_WEIGHTS = "ssl_encoder.safetensors", SSL_CONFIG = "ssl_config.json";
+    static final String AE_WEIGHTS = "autoencoder.safetensors", AE_CONFIG = "autoencoder_config.json";
+
+    private StageFiles() {}
+
+    static void saveEncoder(Path dir, DinoVisionTransformer vit, DinoV3Config cfg) throws IOException {
+        Safetensors.save(dir.resolve(SSL_WEIGHTS), vit.stateDict(), Map.of("model", "dinov3-vit", "config", Json.writeCompact(RecordJson.toMap(cfg))));
+        Files.writeString(dir.resolve(SSL_CONFIG), Json.write(RecordJson.toMap(cfg)) + "\n");
+    }
+
+    static DinoV3Config readEncoderConfig(Path dir) throws IOException {
+        Path f = dir.resolve(SSL_CONFIG);
+        if (!Files.isRegularFile(f)) throw new CliException("no " + SSL_CONFIG + " in " + dir + " (run `svg train ssl --out " + dir + "` first)");
+        return RecordJson.fromMap(DinoV3Config.class, Json.parse(Files.readString(f)));
+    }
+
+    static void loadEncoder(Path dir, DinoVisionTransformer vit) throws IOException {
+        vit.loadStateDict(Safetensors.load(dir.resolve(SSL_WEIGHTS)));
+    }
+
+    static void saveAutoencoder(Path dir, SvgAutoencoder ae) throws IOException {
+        Safetensors.save(dir.resolve(AE_WEIGHTS), ae.stateDict(), Map.of("model", "svg-autoencoder", "config", Json.writeCompact(RecordJson.toMap(ae.config))));
+        Files.writeString(dir.resolve(AE_CONFIG), Json.write(RecordJson.toMap(ae.config)) + "\n");
+    }
+
+    static SvgAutoencoder loadAutoencoder(Path dir) throws IOException {
+        Path f = dir.resolve(AE_CONFIG);
+        if (!Files.isRegularFile(f)) throw new CliException("no " + AE_CONFIG + " in " + dir + " (run `svg train autoencoder --out " + dir + "` first)");
+        SvgAutoencoderConfig c = RecordJson.fromMap(SvgAutoencoderConfig.class, Json.parse(Files.readString(f)));
+        SvgAutoencoder ae = new SvgAutoencoder(c, null);
+        ae.loadStateDict(Safetensors.load(dir.resolve(AE_WEIGHTS)));
+        return ae;
+    }
+}

@@ -1,0 +1,174 @@
+package svg.app.train;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import svg.app.ComputeOptions;
+import svg.nn.autoencoder.SvgAutoencoder;
+import svg.nn.data.Dataset;
+import svg.nn.data.Loader;
+import svg.nn.data.Transforms;
+import svg.nn.data.Views;
+import svg.nn.dit.DiT;
+import svg.nn.dit.DiTConfig;
+import svg.nn.flow.SamplerOptions;
+import svg.nn.image.ImageGrid;
+import svg.nn.image.ImageIo;
+import svg.nn.pipeline.LatentStats;
+import svg.nn.pipeline.Latents;
+import svg.nn.pipeline.SvgModel;
+import svg.nn.train.TrainConfig;
+import svg.nn.train.Trainer;
+import svg.nn.train.dit.DitTask;
+import svg.nn.train.dit.LatentDataset;
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+import svg.tensor.io.Safetensors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code svg train dit}: encodes the training images once with the frozen autoencoder (cached in OUT/latents.safetensors),
+ * computes per-channel latent statistics (feature normalisation), trains the DiT with rectified flow, and writes the
+ * complete model directory OUT/model (svg-jvm-model/1, EMA weights) plus OUT/samples.png (one row per class).
+ */
+@Command(name = "dit", mixinStandardHelpOptions = true, description = "Train the class-conditional DiT on autoencoder latents (rectified flow).")
+public final class TrainDitCommand implements Callable<Integer> {
+    @Mixin TrainOptions opts;
+    @Mixin ComputeOptions compute;
+
+    @Option(names = "--autoencoder", required = true, paramLabel = "DIR", description = "Output directory of `svg train autoencoder`.")
+    Path aeDir;
+    @Option(names = "--hidden", defaultValue = "128", description = "DiT width (default: ${DEFAULT-VALUE}).")
+    int hidden;
+    @Option(names = "--depth", defaultValue = "4", description = "DiT blocks (default: ${DEFAULT-VALUE}).")
+    int depth;
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+    int heads;
+    @Option(names = "--encode-limit", defaultValue = "20000", description = "Training images encoded to latents (default: ${DEFAULT-VALUE}).")
+    int encodeLimit;
+    @Option(names = "--shift", defaultValue = "0.4", description = "Training timestep shift (default: ${DEFAULT-VALUE}, as train_svg.py).")
+    double shift;
+    @Option(names = "--label-dropout", defaultValue = "0.1", description = "Probability of the null label (default: ${DEFAULT-VALUE}).")
+    double labelDropout;
+    @Option(names = "--ema", defaultValue = "0.999", description = "EMA decay (warmed up as (1+s)/(10+s)) (default: ${DEFAULT-VALUE}).")
+    double emaDecay;
+    @Option(names = "--cfg", defaultValue = "3.0", description = "Default guidance scale written to model.json (default: ${DEFAULT-VALUE}).")
+    double cfgScale;
+    @Option(names = "--sample-steps", defaultValue = "25", description = "Default sampler steps written to model.json (default: ${DEFAULT-VALUE}).")
+    int sampleSteps;
+    @Option(names = "--sample-shift", defaultValue = "0.15", description = "Default sampling shift written to model.json (default: ${DEFAULT-VALUE}).")
+    double sampleShift;
+
+    @Override
+    public Integer call() throws Exception {
+        try (var scope = compute.apply()) {
+            TrainConfig cfg = opts.config(1500, 64, 5e-4, 0.0);
+            Files.createDirectories(cfg.out());
+            SvgAutoencoder ae = StageFiles.loadAutoencoder(aeDir);
+            ae.eval();
+            int size = ae.config.dino().img_size(), grid = size / ae.config.dino().patch_size(), c = ae.config.latentChannels();
+            Dataset data = Datasets.open(opts, true);
+            Path cache = cfg.out().resolve("latents.safetensors");
+            Tensor tokens;
+            int[] labels;
+            int n = Math.min(encodeLimit, data.size());
+            if (Files.exists(cache)) {
+                Map<String, Tensor> m = Safetensors.load(cache);
+                tokens = m.get("tokens");
+                float[] lf = m.get("labels").toArray();
+                labels = new int[lf.length];
+                for (int i = 0; i < lf.length; i++) labels[i] = (int) lf[i];
+                System.out.printf("dit: %d cached latents from %s%n", labels.length, cache);
+            } else {
+                long t0 = System.nanoTime();
+                labels = new int[n];
+                tokens = encodeAll(ae, data, n, size, labels);
+                Map<String, Tensor> m = new LinkedHashMap<>();
+                m.put("tokens", tokens);
+                float[] lf = new float[n];
+                for (int i = 0; i < n; i++) lf[i] = labels[i];
+                m.put("labels", Tensor.of(lf, n));
+                Safetensors.save(cache, m, Map.of("autoencoder", aeDir.toString()));
+                System.out.printf(Locale.ROOT, "dit: encoded %d images to [%d, %d, %d] latents in %.1f s%n", n, n, grid * grid, c, (System.nanoTime() - t0) / 1e9);
+            }
+            LatentStats stats = channelStats(tokens);
+            Tensor normed = stats.normalize(tokens);
+            DiTConfig dc = new DiTConfig(grid, 1, c, hidden, depth, heads, 4.0, labelDropout, data.numClasses(), true, 0, true);
+            DiT dit = new DiT(dc, new Rng(cfg.seed()));
+            DitTask task = new DitTask(dit, shift, labelDropout, emaDecay);
+            System.out.printf(Locale.ROOT, "dit: hidden %d depth %d heads %d on %dx%d tokens x %d channels, %,d parameters%n",
+                    hidden, depth, heads, grid, grid, c, dit.numParameters());
+            Trainer.Result r;
+            LatentDataset ld = new LatentDataset(normed, labels, data.classNames());
+            try (Loader loader = new Loader(ld, cfg.batchSize(), cfg.seed(), Views.single(svg.nn.data.Transform.identity()), cfg.workers(), 4)) {
+                r = new Trainer(cfg, task, loader, System.out).run();
+            }
+            DiT emaDit = new DiT(dc, null);
+            Map<String, Tensor> sd = new LinkedHashMap<>(emaDit.stateDict());
+            sd.putAll(task.emaWeights());
+            emaDit.loadStateDict(sd);
+            SamplerOptions so = SamplerOptions.defaults().withCfg(cfgScale).withSteps(sampleSteps).withShift(sampleShift);
+            SvgModel model = new SvgModel(emaDit, ae, stats, data.classNames(), size, so);
+            Path modelDir = cfg.out().resolve("model");
+            model.save(modelDir);
+            writeSamples(model, 8, cfg.seed(), cfg.out().resolve("samples.png"));
+            System.out.printf(Locale.ROOT, "dit: %d steps in %.1f s, final loss %.4f; model -> %s%n", r.steps(), r.seconds(),
+                    r.lastLogs().getOrDefault("loss", Double.NaN), modelDir);
+        }
+        return 0;
+    }
+
+    /** Encodes the first n images in batches of 250 (match_distribution uses batch statistics). */
+    static Tensor encodeAll(SvgAutoencoder ae, Dataset data, int n, int size, int[] labels) {
+        var prep = Transforms.toRgb().then(Transforms.fitTo(size, 0f));
+        int bs = 250;
+        java.util.List<Tensor> parts = new java.util.ArrayList<>();
+        for (int s = 0; s < n; s += bs) {
+            int len = Math.min(bs, n - s);
+            float[] buf = new float[len * 3 * size * size];
+            for (int i = 0; i < len; i++) {
+                var ex = data.get(s + i);
+                labels[s + i] = ex.label();
+                float[] d = prep.apply(ex.image(), new Rng(0)).data();
+                System.arraycopy(d, 0, buf, i * d.length, d.length);
+            }
+            try (var g = svg.tensor.autograd.GradMode.noGrad()) {
+                Tensor lat = ae.encode(SvgAutoencoder.imagenetNormalize(Tensor.of(buf, len, 3, size, size)));
+                parts.add(Latents.toTokens(lat));
+            }
+        }
+        return Tensor.cat(0, parts).contiguous();
+    }
+
+    /** Per-channel mean and (population) std over all tokens of all images: (1, 1, C). */
+    static LatentStats channelStats(Tensor tokens) {
+        int c = tokens.size(2);
+        float[] v = tokens.toArray();
+        double[] s = new double[c], s2 = new double[c];
+        long rows = v.length / c;
+        for (int i = 0; i < v.length; i++) { s[i % c] += v[i]; s2[i % c] += (double) v[i] * v[i]; }
+        float[] mean = new float[c], std = new float[c];
+        for (int k = 0; k < c; k++) {
+            double m = s[k] / rows;
+            mean[k] = (float) m;
+            std[k] = (float) Math.sqrt(Math.max(1e-12, s2[k] / rows - m * m));
+        }
+        return new LatentStats(Tensor.of(mean, 1, 1, c), Tensor.of(std, 1, 1, c));
+    }
+
+    /** One row per class, {@code perClass} samples each, with the model's default sampling settings. */
+    static void writeSamples(SvgModel model, int perClass, long seed, Path png) throws IOException {
+        int k = model.numClasses();
+        int[] ids = new int[k * perClass];
+        for (int i = 0; i < ids.length; i++) ids[i] = i / perClass;
+        Tensor imgs = model.generate(ids, null, seed, 16, null);
+        ImageIo.writePng(ImageGrid.grid(imgs, perClass, 2, 1f), png);
+    }
+}

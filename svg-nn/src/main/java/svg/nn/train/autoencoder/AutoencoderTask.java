@@ -1,0 +1,146 @@
+package svg.nn.train.autoencoder;
+
+import svg.nn.autoencoder.SvgAutoencoder;
+import svg.nn.data.Batch;
+import svg.nn.optim.Adam;
+import svg.nn.optim.Params;
+import svg.nn.train.StepOutput;
+import svg.nn.train.TrainTask;
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+import svg.tensor.autograd.GradMode;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Trains SVG's residual encoder and decoder with the SSL encoder frozen:
+ * <pre>
+ *   rec = decoder(cat(h_dino, match_distribution(h_dino, extra_vit(x_dino) or mask_token)))
+ *   nll = |rec - x|_1 + w_p * mse(dino(rec), dino(x))
+ *   loss = nll + lambda * w_d * (-mean D(rec))       after discStart (hinge GAN)
+ *   lambda = ||d nll / d rec|| / (||d g / d rec|| + 1e-4), clamped to [0, 1e4]
+ * </pre>
+ * The adaptive weight follows LDM's calculate_adaptive_weight, but with gradients taken at the decoder OUTPUT
+ * rather than at its last layer's weight: that needs no second pass through the decoder, only through the
+ * (cheap) loss heads. The decoder then back-propagates the combined output gradient through a surrogate
+ * sum(rec * g), and the reported loss is the true objective.
+ */
+public final class AutoencoderTask implements TrainTask {
+    private final SvgAutoencoder ae;
+    private final AutoencoderLossConfig lc;
+    private final PatchDiscriminator disc;
+    private final Adam discOpt;
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Tensor discSteps = Tensor.zeros(1);
+    private Tensor lastRecon, lastTarget;
+
+    public AutoencoderTask(SvgAutoencoder ae, AutoencoderLossConfig lc, Rng rng) {
+        this.ae = ae;
+        this.lc = lc;
+        ae.train();
+        ae.namedParameters().forEach((k, v) -> {
+            // the frozen encoder stays out of the optimiser; norm_vit is created but unused, as officially
+            if (!k.startsWith("encoder.") && !k.startsWith("norm_vit.")) params.put(k, v);
+        });
+        this.disc = new PatchDiscriminator(lc.discChannels(), rng);
+        this.discOpt = new Adam(disc.parameters(), new Adam.Config(0.5, 0.9, 1e-8, 0, false), null);
+    }
+
+    @Override public String name() { return "autoencoder"; }
+
+    @Override public Map<String, Tensor> parameters() { return params; }
+
+    public SvgAutoencoder model() { return ae; }
+
+    private boolean ganOn(long step) { return lc.discWeight() > 0 && step >= lc.discStart(); }
+
+    /** Patch features [B, N, D] of [-1, 1] images through the frozen encoder. */
+    private Tensor features(Tensor img) {
+        return ae.encoder.forwardFeatures(SvgAutoencoder.toDinoInput(img)).x_norm_patchtokens();
+    }
+
+    private Tensor nll(Tensor rec, Tensor x, Tensor targetFeats, Map<String, Double> logs) {
+        Tensor l1 = rec.sub(x).abs().mean();
+        logs.put("loss_l1", (double) l1.item());
+        if (lc.perceptualWeight() <= 0) return l1;
+        Tensor p = features(rec).sub(targetFeats).square().mean();
+        logs.put("loss_perceptual", (double) p.item());
+        return l1.add(p.mul((float) lc.perceptualWeight()));
+    }
+
+    @Override
+    public StepOutput forward(Batch batch, Rng rng, long step) {
+        Tensor x01 = batch.images();
+        if (x01.size(1) == 1) x01 = x01.expand(x01.size(0), 3, x01.size(2), x01.size(3)).contiguous();
+        Tensor x = x01.mul(2f).sub(1f);
+        SvgAutoencoder.Encoding enc = ae.encodeDetailed(SvgAutoencoder.imagenetNormalize(x01), rng);
+        Tensor rec = ae.decode(enc.latent());
+        Tensor targetFeats = enc.h_dino().permute(0, 2, 1).detach(); // the encoder's features of x: [B, N, D]
+        Map<String, Double> logs = new LinkedHashMap<>();
+        lastTarget = x;
+        lastRecon = rec.detach();
+        if (!ganOn(step)) return new StepOutput(nll(rec, x, targetFeats, logs), logs);
+
+        Tensor r = Tensor.of(rec.toArray(), rec.shape()).requiresGrad(true);
+        Tensor n = nll(r, x, targetFeats, logs);
+        n.backward();
+        Tensor gN = r.grad();
+        r.zeroGrad();
+        Tensor g = disc.forward(r).mean().neg();
+        g.backward();
+        Tensor gG = r.grad();
+        Params.zeroGrad(disc.parameters());
+        double nN = norm(gN), nG = norm(gG);
+        double lambda = Math.min(1e4, Math.max(0, nN / (nG + 1e-4))) * lc.discWeight();
+        Tensor total = gN.add(gG.mul((float) lambda));
+        logs.put("loss_g", (double) g.item());
+        logs.put("adaptive_weight", lambda);
+        double value = n.item() + lambda * g.item();
+        return new StepOutput(rec.mul(total).sum(), logs, value);
+    }
+
+    private static double norm(Tensor t) {
+        double s = 0;
+        for (float v : t.toArray()) s += (double) v * v;
+        return Math.sqrt(s);
+    }
+
+    /** Discriminator hinge update on the last batch: mean(relu(1 - D(x))) + mean(relu(1 + D(rec))), halved. */
+    @Override
+    public void afterUpdate(Batch lastBatch, Rng rng, long step) {
+        if (!ganOn(step)) return;
+        Params.zeroGrad(disc.parameters());
+        Tensor real = disc.forward(lastTarget), fake = disc.forward(lastRecon);
+        Tensor d = real.rsub(1f).relu().mean().add(fake.add(1f).relu().mean()).mul(0.5f);
+        d.backward();
+        discOpt.step(lc.discLr(), 1.0);
+        Params.zeroGrad(disc.parameters());
+        discSteps.data()[0] = discOpt.steps();
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> s = new LinkedHashMap<>();
+        disc.parameters().forEach((k, v) -> s.put("disc." + k, v));
+        discOpt.state().forEach((k, v) -> s.put("disc_optim." + k, v));
+        s.put("disc_steps", discSteps);
+        return s;
+    }
+
+    @Override
+    public void loadState(Map<String, Tensor> saved) {
+        Map<String, Tensor> d = new LinkedHashMap<>(), o = new LinkedHashMap<>();
+        saved.forEach((k, v) -> {
+            if (k.startsWith("disc_optim.")) o.put(k.substring(11), v);
+            else if (k.startsWith("disc.")) d.put(k.substring(5), v);
+        });
+        Params.assign(disc.parameters(), d);
+        long steps = (long) saved.get("disc_steps").item();
+        discOpt.load(o, steps);
+        discSteps.data()[0] = steps;
+    }
+
+    @Override
+    public Map<String, String> metadata() { return Map.of("loss_config", lc.toString()); }
+}
