@@ -2,6 +2,8 @@ package svg.tornado;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import svg.nn.autoencoder.SvgAutoencoder;
+import svg.nn.autoencoder.SvgAutoencoderConfig;
 import svg.nn.decoder.Decoder;
 import svg.nn.decoder.DecoderConfig;
 import svg.nn.dinov3.DinoV3Config;
@@ -10,7 +12,10 @@ import svg.nn.dit.DiT;
 import svg.nn.dit.DiTConfig;
 import svg.nn.encoder.ResidualViT;
 import svg.nn.encoder.ResidualViTConfig;
+import svg.nn.flow.SamplerOptions;
 import svg.nn.module.Init;
+import svg.nn.pipeline.LatentStats;
+import svg.nn.pipeline.SvgModel;
 import svg.nn.module.Module;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
@@ -18,6 +23,7 @@ import svg.tensor.autograd.GradMode;
 import svg.tensor.backend.Backend;
 import svg.tensor.backend.Backends;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -107,5 +113,50 @@ class ModelsOnTornadoTest {
         m.eval();
         Tensor z = Tensor.randn(new Rng(5), 2, 12, 4, 4);
         compare("decoder", () -> m.forward(z));
+    }
+
+    /**
+     * The whole pipeline as {@code svg sample} and {@code svg reconstruct} run it, on a tiny random model (32 px,
+     * 2x2 latent grid, 32 + 4 channels): 10 Euler steps with CFG 2 then decoding, and encode -> decode. Pixels are in
+     * [0, 1]; they must agree within 1e-3 (a quarter of one 8-bit level).
+     */
+    @Test
+    void samplingAndReconstructionPipeline() {
+        SvgAutoencoderConfig ae = new SvgAutoencoderConfig(DinoV3Config.VITS16PLUS.withSize(32, 1, 2),
+                new ResidualViTConfig(32, 16, 1, 2, 32, 64, 4),
+                new DecoderConfig(32, 3, new int[]{1, 1}, 1, new int[]{2}, 0, 4, 36, 3, true), 8, 0.1, true);
+        DiT dit = new DiT(new DiTConfig(2, 1, 36, 32, 1, 2, 4.0, 0.1, 3, true, 0, true), null);
+        SvgAutoencoder auto = new SvgAutoencoder(ae, null);
+        randomize(dit, 21);
+        randomize(auto, 22);
+        Rng r = new Rng(1);
+        LatentStats stats = new LatentStats(Tensor.randn(r, 1, 1, 36).mul(0.3f), Tensor.rand(r, 0.5f, 2f, 1, 1, 36));
+        SvgModel m = new SvgModel(dit, auto, stats, List.of("cat", "dog", "dogfish"), 32,
+                SamplerOptions.defaults().withSteps(10).withCfg(2.0));
+        comparePixels("svg sample (10 steps, cfg 2)", () -> m.generate(new int[]{0, 1, 2}, m.sampling(), 42, 3, null));
+        Tensor images = Tensor.rand(new Rng(9), 0f, 1f, 2, 3, 32, 32);
+        comparePixels("svg reconstruct", () -> m.reconstruct(images));
+    }
+
+    private static void comparePixels(String what, Supplier<Tensor> f) {
+        Tensor a, b;
+        Backend prev = Backends.use(cpu);
+        try {
+            a = f.get();
+            Backends.use(tornado);
+            b = f.get();
+        } finally {
+            Backends.use(prev);
+        }
+        assertArrayEquals(a.shape(), b.shape(), what + " shape");
+        float[] x = a.toArray(), y = b.toArray();
+        double worst = 0, spread = 0;
+        for (int i = 0; i < x.length; i++) {
+            worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            spread = Math.max(spread, Math.abs(x[i] - x[0]));
+        }
+        System.out.printf("%s: max |tornado - cpu| pixel difference = %.2e over %d values%n", what, worst, x.length);
+        assertTrue(spread > 1e-3, what + ": a constant image would prove nothing");
+        assertTrue(worst < 1e-3, what + ": pixels differ by " + worst);
     }
 }
