@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -122,6 +123,51 @@ class ModelsOnTornadoTest {
      */
     @Test
     void samplingAndReconstructionPipeline() {
+        SvgModel m = tinyModel();
+        comparePixels("svg sample (10 steps, cfg 2)", () -> m.generate(new int[]{0, 1, 2}, m.sampling(), 42, 3, null));
+        Tensor images = Tensor.rand(new Rng(9), 0f, 1f, 2, 3, 32, 32);
+        comparePixels("svg reconstruct", () -> m.reconstruct(images));
+    }
+
+    /**
+     * The command itself: the tiny model saved as a model directory, then {@code svg sample --device cpu} and
+     * {@code svg sample --device tornado} write PNGs whose 8-bit pixels may differ by at most one level (a value
+     * within 1e-3 can still round to the neighbouring level).
+     */
+    @Test
+    void svgSampleCommandWithDeviceTornado(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        tinyModel().save(dir.resolve("model"));
+        String[] common = {"sample", "--model", dir.resolve("model").toString(), "--class", "dog", "--n", "2",
+                "--seed", "5", "--quiet"};
+        java.nio.file.Path cpuPng = dir.resolve("cpu.png"), tornadoPng = dir.resolve("tornado.png");
+        assertEquals(0, svg.app.SvgCommand.newCommandLine().execute(concat(common, "--device", "cpu", "--out", cpuPng.toString())));
+        assertEquals(0, svg.app.SvgCommand.newCommandLine().execute(concat(common, "--device", "tornado", "--out", tornadoPng.toString())));
+        var a = javax.imageio.ImageIO.read(cpuPng.toFile());
+        var b = javax.imageio.ImageIO.read(tornadoPng.toFile());
+        assertEquals(a.getWidth(), b.getWidth());
+        assertEquals(a.getHeight(), b.getHeight());
+        int worst = 0, differing = 0;
+        for (int y = 0; y < a.getHeight(); y++)
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y), q = b.getRGB(x, y);
+                for (int sh = 0; sh < 24; sh += 8) {
+                    int d = Math.abs(((p >> sh) & 255) - ((q >> sh) & 255));
+                    worst = Math.max(worst, d);
+                    if (d != 0) differing++;
+                }
+            }
+        System.out.printf("svg sample --device tornado vs cpu: %dx%d PNG, max 8-bit difference %d, %d channel values differ%n",
+                a.getWidth(), a.getHeight(), worst, differing);
+        assertTrue(worst <= 1, "PNG pixels differ by " + worst + " levels");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private static SvgModel tinyModel() {
         SvgAutoencoderConfig ae = new SvgAutoencoderConfig(DinoV3Config.VITS16PLUS.withSize(32, 1, 2),
                 new ResidualViTConfig(32, 16, 1, 2, 32, 64, 4),
                 new DecoderConfig(32, 3, new int[]{1, 1}, 1, new int[]{2}, 0, 4, 36, 3, true), 8, 0.1, true);
@@ -131,11 +177,8 @@ class ModelsOnTornadoTest {
         randomize(auto, 22);
         Rng r = new Rng(1);
         LatentStats stats = new LatentStats(Tensor.randn(r, 1, 1, 36).mul(0.3f), Tensor.rand(r, 0.5f, 2f, 1, 1, 36));
-        SvgModel m = new SvgModel(dit, auto, stats, List.of("cat", "dog", "dogfish"), 32,
+        return new SvgModel(dit, auto, stats, List.of("cat", "dog", "dogfish"), 32,
                 SamplerOptions.defaults().withSteps(10).withCfg(2.0));
-        comparePixels("svg sample (10 steps, cfg 2)", () -> m.generate(new int[]{0, 1, 2}, m.sampling(), 42, 3, null));
-        Tensor images = Tensor.rand(new Rng(9), 0f, 1f, 2, 3, 32, 32);
-        comparePixels("svg reconstruct", () -> m.reconstruct(images));
     }
 
     private static void comparePixels(String what, Supplier<Tensor> f) {
