@@ -31,7 +31,7 @@ public abstract class BackendConformanceTest {
 
     /** Networks differentiated on this backend and on the reference ({@link GradCatalog}); same svg.op filter. */
     @TestFactory
-    Stream<DynamicTest> gradients() {
+    public Stream<DynamicTest> gradients() {
         Backend b = backend();
         String f = System.getProperty("svg.op", "");
         return GradCatalog.all().stream().filter(c -> f.isEmpty() || c.name().contains(f))
@@ -39,7 +39,7 @@ public abstract class BackendConformanceTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> opCatalog() {
+    public Stream<DynamicTest> opCatalog() {
         Backend b = backend();
         return selected().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
     }
