@@ -19,6 +19,11 @@ import java.io.PrintWriter;
                 DevicesCommand.class,
                 InspectCommand.class,
                 ConvertCommand.class,
+                SampleCommand.class,
+                ReconstructCommand.class,
+                EncodeCommand.class,
+                DecodeCommand.class,
+                InterpolateCommand.class,
                 TrainCommand.class,
                 svg.app.train.EvalCommand.class,
                 CommandLine.HelpCommand.class})

@@ -41,8 +41,8 @@ public record ModelManifest(String format, Map<String, Object> dit, Map<String, 
             throw new IllegalArgumentException("model.json: format must be \"" + FORMAT + "\", got " + (format == null ? "none" : "\"" + format + "\""));
         if (dit == null) throw new IllegalArgumentException("model.json: missing \"dit\" section");
         if (autoencoder == null) throw new IllegalArgumentException("model.json: missing \"autoencoder\" section");
-        if (imageSize <= 0 || imageSize % 16 != 0)
-            throw new IllegalArgumentException("model.json: image_size must be a positive multiple of 16, got " + imageSize);
+        // divisibility by the encoder patch size is checked by SvgModel, which knows the patch size
+        if (imageSize <= 0) throw new IllegalArgumentException("model.json: image_size must be positive, got " + imageSize);
         classes = classes == null ? List.of() : List.copyOf(classes);
         if (sampling == null) sampling = SamplerOptions.defaults();
     }

@@ -91,8 +91,22 @@ public final class SvgModel {
         this.classes = names;
         this.imageSize = imageSize;
         this.sampling = sampling == null ? SamplerOptions.defaults() : sampling;
+    }
+
+    /**
+     * An inference scope: no autograd, both networks in eval mode, their previous modes restored on close (a
+     * trainer can sample previews from the live networks without leaving them in eval mode).
+     */
+    private GradMode.Scope inference() {
+        boolean ditTrain = dit.isTraining(), aeTrain = autoencoder.isTraining();
+        GradMode.Scope g = GradMode.noGrad();
         dit.eval();
         autoencoder.eval();
+        return () -> {
+            dit.train(ditTrain);
+            autoencoder.train(aeTrain);
+            g.close();
+        };
     }
 
     // ------------------------------------------------------------------ accessors
@@ -164,7 +178,7 @@ public final class SvgModel {
     public Tensor encode(Tensor images01) {
         if (images01.dim() != 4 || images01.size(1) != 3 || images01.size(2) != imageSize || images01.size(3) != imageSize)
             throw new IllegalArgumentException("encode needs images [N, 3, " + imageSize + ", " + imageSize + "] in [0, 1], got " + Arrays.toString(images01.shape()));
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             return autoencoder.encode(SvgAutoencoder.imagenetNormalize(images01));
         }
     }
@@ -173,7 +187,7 @@ public final class SvgModel {
     public Tensor decode(Tensor latent) {
         if (latent.dim() != 4 || latent.size(1) != latentChannels())
             throw new IllegalArgumentException("decode needs latents [N, " + latentChannels() + ", h, w], got " + Arrays.toString(latent.shape()));
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             Tensor out = autoencoder.decode(latent);
             return toUnit(out.toArray(), out.shape());
         }
@@ -237,7 +251,7 @@ public final class SvgModel {
             yNull = new int[y.length];
             Arrays.fill(yNull, nullClass());
         }
-        try (var g = GradMode.noGrad()) {
+        try (var g = inference()) {
             return FlowSampler.sample(velocity(), z0, y, yNull, o, noise, listener).sample();
         }
     }

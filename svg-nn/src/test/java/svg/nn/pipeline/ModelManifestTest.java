@@ -62,8 +62,8 @@ class ModelManifestTest {
                 "{\"format\": \"svg-jvm-model/2\", \"dit\": {}, \"autoencoder\": {}, \"image_size\": 256}")));
         assertTrue(e.getMessage().contains("format"));
         e = assertThrows(IllegalArgumentException.class, () -> ModelManifest.fromJson(Json.parse(
-                "{\"format\": \"svg-jvm-model/1\", \"dit\": {}, \"autoencoder\": {}, \"image_size\": 250}")));
-        assertTrue(e.getMessage().contains("multiple of 16"));
+                "{\"format\": \"svg-jvm-model/1\", \"dit\": {}, \"autoencoder\": {}, \"image_size\": 0}")));
+        assertTrue(e.getMessage().contains("image_size must be positive"));
         e = assertThrows(IllegalArgumentException.class, () -> ModelManifest.fromJson(Json.parse(
                 "{\"format\": \"svg-jvm-model/1\", \"dit\": {}, \"autoencoder\": {}, \"image_size\": 256, \"sampling\": {\"stpes\": 3}}")));
         assertTrue(e.getMessage().contains("stpes"));

@@ -65,6 +65,12 @@ class SvgModelTest {
         assertArrayEquals(all.narrow(0, 0, 1).toArray(), first.toArray(), 1e-5f);
         Tensor other = m.generate(new int[]{0}, o, 43, 4, null);
         assertFalse(java.util.Arrays.equals(first.toArray(), other.toArray()), "another seed gives another image");
+        // a trainer's live networks keep their mode
+        m.dit().train();
+        m.autoencoder().train();
+        Tensor again = m.generate(new int[]{0}, o, 42, 4, null);
+        assertTrue(m.dit().isTraining() && m.autoencoder().isTraining());
+        assertArrayEquals(first.toArray(), again.toArray());
         Tensor heun = m.generate(new int[]{0}, o.withSampler(SamplerKind.HEUN), 42, 4, null);
         assertFalse(java.util.Arrays.equals(first.toArray(), heun.toArray()));
     }

@@ -87,35 +87,7 @@ final class Attention {
             for (int si = 0; si < slivers; si++)
                 for (int pj = 0; pj < np; pj++)
                     Gemm.kernel(qp, si * d * MR, kp, kz + (j0 / NR + pj) * d * NR, d, sb, si * MR * BK + pj * NR, BK);
-            for (int i = 0; i < rows; i++) {
-                int si = i * BK;
-                if (md != null) {
-                    int mi = mo + (i0 + i) * tk + j0;
-                    int j = 0;
-                    for (; j <= bk - L; j += L)
-                        FloatVector.fromArray(S, sb, si + j).add(FloatVector.fromArray(S, md, mi + j)).intoArray(sb, si + j);
-                    for (; j < bk; j++) sb[si + j] += md[mi + j];
-                }
-                float mnew = Math.max(mx[i], Rows.max(sb, si, bk));
-                if (mnew == Float.NEGATIVE_INFINITY) {
-                    // every key so far is masked out: contributes nothing
-                    java.util.Arrays.fill(sb, si, si + bk, 0f);
-                    continue;
-                }
-                float alpha = Rows.expScalar(mx[i] - mnew);
-                FloatVector mv = FloatVector.broadcast(S, mnew), ps = FloatVector.zero(S);
-                int j = 0;
-                for (; j <= bk - L; j += L) {
-                    FloatVector e = VMath.exp(FloatVector.fromArray(S, sb, si + j).sub(mv));
-                    ps = ps.add(e);
-                    e.intoArray(sb, si + j);
-                }
-                float psum = VMath.sum(ps);
-                for (; j < bk; j++) { float e = Rows.expScalar(sb[si + j] - mnew); sb[si + j] = e; psum += e; }
-                sum[i] = sum[i] * alpha + psum;
-                mx[i] = mnew;
-                if (alpha != 1f) scaleRow(acc, i * dv, dv, alpha);
-            }
+            for (int i = 0; i < rows; i++) onlineSoftmax(sb, i * BK, bk, md, mo + (i0 + i) * tk + j0, mx, sum, i, acc, i * dv, dv);
             pv(sb, acc, vd, vz + j0 * dv, rows, bk, dv);
         }
         for (int i = 0; i < rows; i++) {
@@ -127,11 +99,29 @@ final class Attention {
         }
     }
 
-    private static void scaleRow(float[] a, int i, int n, float f) {
-        FloatVector fv = FloatVector.broadcast(S, f);
-        int c = 0;
-        for (; c <= n - L; c += L) FloatVector.fromArray(S, a, i + c).mul(fv).intoArray(a, i + c);
-        for (; c < n; c++) a[i + c] *= f;
+    /**
+     * One query row of one key block: adds the mask, turns the scores into exp(s - running max) in place, updates the
+     * running max and sum, and rescales the row's output accumulator when the max grew.
+     */
+    private static void onlineSoftmax(float[] sb, int si, int bk, float[] md, int mi, float[] mx, float[] sum, int i,
+                                      float[] acc, int ai, int dv) {
+        if (md != null) {
+            int j = 0;
+            for (; j <= bk - L; j += L)
+                FloatVector.fromArray(S, sb, si + j).add(FloatVector.fromArray(S, md, mi + j)).intoArray(sb, si + j);
+            for (; j < bk; j++) sb[si + j] += md[mi + j];
+        }
+        float mnew = Math.max(mx[i], Rows.max(sb, si, bk));
+        if (mnew == Float.NEGATIVE_INFINITY) {
+            // every key so far is masked out: this block contributes nothing
+            java.util.Arrays.fill(sb, si, si + bk, 0f);
+            return;
+        }
+        float alpha = Rows.expScalar(mx[i] - mnew);
+        float psum = VMath.expSubSum(sb, si, mnew, sb, si, bk, true);
+        sum[i] = sum[i] * alpha + psum;
+        mx[i] = mnew;
+        if (alpha != 1f) VMath.scale(acc, ai, dv, alpha);
     }
 
     /** acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv]; 4 rows x 4 vectors per register tile. */

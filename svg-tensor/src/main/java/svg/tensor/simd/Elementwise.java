@@ -42,56 +42,14 @@ final class Elementwise {
         return out;
     }
 
-    /** o[oi .. oi+n) = op(d[di + i*stride]). */
+    /** o[oi .. oi+n) = op(d[di + i*stride]); strided runs are gathered into the output slot first. */
     static void unaryRun(UnaryOp op, float[] d, int di, int stride, float[] o, int oi, int n) {
-        int i = 0;
         if (stride == 1) {
-            int up = n - L;
-            switch (op) {
-                case NEG -> { for (; i <= up; i += L) FloatVector.fromArray(S, d, di + i).neg().intoArray(o, oi + i); }
-                case ABS -> { for (; i <= up; i += L) FloatVector.fromArray(S, d, di + i).abs().intoArray(o, oi + i); }
-                case SQRT -> { for (; i <= up; i += L) FloatVector.fromArray(S, d, di + i).sqrt().intoArray(o, oi + i); }
-                case RSQRT -> { for (; i <= up; i += L) VMath.ONE.div(FloatVector.fromArray(S, d, di + i).sqrt()).intoArray(o, oi + i); }
-                case EXP -> { for (; i <= up; i += L) VMath.exp(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case TANH -> { for (; i <= up; i += L) VMath.tanh(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case SIGMOID -> { for (; i <= up; i += L) VMath.sigmoid(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case GELU -> { for (; i <= up; i += L) VMath.gelu(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case GELU_TANH -> { for (; i <= up; i += L) VMath.geluTanh(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case SILU -> { for (; i <= up; i += L) VMath.silu(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case STEP -> {
-                    for (; i <= up; i += L) {
-                        FloatVector v = FloatVector.fromArray(S, d, di + i);
-                        FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GT, 0f)).intoArray(o, oi + i);
-                    }
-                }
-                case GELU_GRAD -> { for (; i <= up; i += L) VMath.geluGrad(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case GELU_TANH_GRAD -> { for (; i <= up; i += L) VMath.geluTanhGrad(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case SILU_GRAD -> { for (; i <= up; i += L) VMath.siluGrad(FloatVector.fromArray(S, d, di + i)).intoArray(o, oi + i); }
-                case LOG -> { } // no exact-everywhere vector log here: the scalar loop below (Math.log is deterministic)
-            }
-        }
-        else if (op != UnaryOp.LOG && n >= L) {
-            // gather the strided run into the output slot, then transform it in place with the vector path
-            for (int j = 0; j < n; j++) o[oi + j] = d[di + j * stride];
-            unaryRun(op, o, oi, 1, o, oi, n);
+            UnaryLoops.run(op, d, di, o, oi, n);
             return;
         }
-        for (; i < n; i++) o[oi + i] = scalar(op, d[di + i * stride]);
-    }
-
-    /** One element, computed as the vector path would (so a tail element equals its vector neighbours' math). */
-    static float scalar(UnaryOp op, float x) {
-        return switch (op) {
-            case LOG -> (float) Math.log(x);
-            case NEG, ABS, SQRT, RSQRT, STEP -> (float) ReferenceBackend.unaryScalar(op, x);
-            default -> {
-                float[] one = new float[L];
-                one[0] = x;
-                float[] r = new float[L];
-                unaryRun(op, one, 0, 1, r, 0, L);
-                yield r[0];
-            }
-        };
+        for (int j = 0; j < n; j++) o[oi + j] = d[di + j * stride];
+        UnaryLoops.run(op, o, oi, o, oi, n);
     }
 
     // ---------------------------------------------------------------- binary
@@ -116,32 +74,7 @@ final class Elementwise {
     }
 
     static void binaryRun(BinaryOp op, float[] a, int ai, int sa, float[] b, int bi, int sb, float[] o, int oi, int n) {
-        int i = 0, up = n - L;
-        if (op != BinaryOp.POW) {
-            if (sa == 1 && sb == 1) {
-                for (; i <= up; i += L)
-                    apply(op, FloatVector.fromArray(S, a, ai + i), FloatVector.fromArray(S, b, bi + i)).intoArray(o, oi + i);
-            } else if (sa == 1 && sb == 0) {
-                FloatVector y = FloatVector.broadcast(S, b[bi]);
-                for (; i <= up; i += L) apply(op, FloatVector.fromArray(S, a, ai + i), y).intoArray(o, oi + i);
-            } else if (sa == 0 && sb == 1) {
-                FloatVector x = FloatVector.broadcast(S, a[ai]);
-                for (; i <= up; i += L) apply(op, x, FloatVector.fromArray(S, b, bi + i)).intoArray(o, oi + i);
-            }
-        }
-        for (; i < n; i++) o[oi + i] = (float) ReferenceBackend.binaryScalar(op, a[ai + i * sa], b[bi + i * sb]);
-    }
-
-    private static FloatVector apply(BinaryOp op, FloatVector x, FloatVector y) {
-        return switch (op) {
-            case ADD -> x.add(y);
-            case SUB -> x.sub(y);
-            case MUL -> x.mul(y);
-            case DIV -> x.div(y);
-            case MAX -> x.max(y);
-            case GE -> FloatVector.zero(S).blend(1f, x.compare(VectorOperators.GE, y));
-            case POW -> throw new AssertionError("pow has no vector path");
-        };
+        BinaryLoops.run(op, a, ai, sa, b, bi, sb, o, oi, n);
     }
 
     /**

@@ -38,15 +38,27 @@ final class Gemm {
     /** Below this many rows the packed path wastes its padding and packing: use the streaming kernels. */
     static final int SKINNY_M = 4;
 
-    /** Per-thread scratch: the packed A block and an edge tile. Grows, never shrinks. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{
-            new float[MC * KC], new float[MR * NR]});
-    private static final ThreadLocal<float[]> BPACK = ThreadLocal.withInitial(() -> new float[0]);
+    /** Column super-block: B is packed KC x (this many panels) at a time, a block that stays in L2/L3 while used. */
+    static final int NCB_PANELS = PPB * 4;
+
+    /** Per-thread buffers of the calling thread: [0] packed A (all of it), [1] one packed B block. Grow only. */
+    private static final ThreadLocal<float[][]> BUF = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
+    /** Per-thread edge tile for partial MR x NR tiles. */
+    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    private static float[] grow(float[][] buf, int i, int size) {
+        if (buf[i].length < size) buf[i] = new float[size];
+        return buf[i];
+    }
 
     /**
      * C[m x n] (row stride ldc) += op(A)[m x k] op(B)[k x n]. A element (i, p) is {@code a[aOff + i*lda + p]}, or
      * {@code a[aOff + p*lda + i]} when {@code ta}; likewise B element (p, j) is {@code b[bOff + p*ldb + j]}, or
      * {@code b[bOff + j*ldb + p]} when {@code tb}.
+     *
+     * <p>Loop nest: A is packed once (all of it); then for each column super-block and each K block, B's block is
+     * packed (parallel over panels) and the (row block x column block) tiles run in parallel. The K blocks of one
+     * C element are always visited in order, so the sum order is fixed.
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta,
                      float[] b, int bOff, int ldb, boolean tb, float[] c, int cOff, int ldc) {
@@ -55,12 +67,23 @@ final class Gemm {
             Skinny.gemm(m, n, k, a, aOff, lda, ta, b, bOff, ldb, tb, c, cOff, ldc);
             return;
         }
+        float[][] buf = BUF.get();
+        float[] ap = grow(buf, 0, ((m + MR - 1) / MR) * k * MR);
+        packA(m, k, a, aOff, lda, ta, ap);
         int panels = (n + NR - 1) / NR;
-        int need = panels * k * NR;
-        float[] bp = BPACK.get();
-        if (bp.length < need) { bp = new float[need]; BPACK.set(bp); }
-        packB(k, n, b, bOff, ldb, tb, bp);
-        gemmPacked(m, n, k, a, aOff, lda, ta, bp, c, cOff, ldc);
+        float[] bp = grow(buf, 1, Math.min(panels, NCB_PANELS) * Math.min(k, KC) * NR);
+        for (int p0 = 0; p0 < panels; p0 += NCB_PANELS) {
+            int p1 = Math.min(panels, p0 + NCB_PANELS);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                // B rows [pc, pc+kc): shift the source so that packBPanel sees a kc x n matrix
+                int src = tb ? bOff + pc : bOff + pc * ldb, q0 = p0, dst = -p0 * kc * NR;
+                Parallel.forChunks(p1 - p0, Parallel.grain((long) kc * NR, 1L << 15), (s, e) -> {
+                    for (int jp = q0 + s; jp < q0 + e; jp++) packBPanel(kc, n, b, src, ldb, tb, bp, dst, jp);
+                });
+                compute(m, n, k, ap, pc, kc, bp, 0, kc * NR, p0, p1, c, cOff, ldc);
+            }
+        }
     }
 
     /** Size of the packed form of a k x n B operand. */
@@ -104,66 +127,74 @@ final class Gemm {
         }
     }
 
-    /** C += op(A) * B with B already packed by {@link #packB}. */
-    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bp,
+    /** C += op(A) * B with all of B already packed by {@link #packB} (a cached weight). */
+    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bpFull,
                            float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        float[] ap = grow(BUF.get(), 0, ((m + MR - 1) / MR) * k * MR);
+        packA(m, k, a, aOff, lda, ta, ap);
         int panels = (n + NR - 1) / NR;
-        int mBlocks = (m + MC - 1) / MC, nBlocks = (panels + PPB - 1) / PPB;
+        for (int pc = 0; pc < k; pc += KC)
+            compute(m, n, k, ap, pc, Math.min(KC, k - pc), bpFull, pc * NR, k * NR, 0, panels, c, cOff, ldc);
+    }
+
+    /**
+     * One K block: C += A[:, pc:pc+kc] * B[pc:pc+kc, panels p0..p1), parallel over (row block x column block) tiles.
+     * Panel jp's kc x NR block starts at {@code bp[bBase + (jp - p0) * bStride]}.
+     */
+    private static void compute(int m, int n, int k, float[] ap, int pc, int kc, float[] bp, int bBase, int bStride,
+                                int p0, int p1, float[] c, int cOff, int ldc) {
+        int mBlocks = (m + MC - 1) / MC, nBlocks = (p1 - p0 + PPB - 1) / PPB;
         Parallel.forChunks(mBlocks * nBlocks, 1, (s, e) -> {
-            float[][] scratch = SCRATCH.get();
+            float[] edge = EDGE.get();
             for (int t = s; t < e; t++) {
+                // column-block major: concurrent tasks share the same B block
                 int nb = t / mBlocks, mb = t % mBlocks;
-                tile(m, n, k, a, aOff, lda, ta, bp, c, cOff, ldc, mb * MC, Math.min(MC, m - mb * MC),
-                        nb * PPB, Math.min(panels, (nb + 1) * PPB), scratch);
+                int i0 = mb * MC, mc = Math.min(MC, m - i0);
+                int jStart = p0 + nb * PPB, jEnd = Math.min(p1, jStart + PPB);
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int rows = Math.min(MR, mc - ir), aIdx = ((i0 + ir) / MR) * k * MR + pc * MR;
+                    int cRow = cOff + (i0 + ir) * ldc;
+                    for (int jp = jStart; jp < jEnd; jp++) {
+                        int j0 = jp * NR, cols = Math.min(NR, n - j0);
+                        int bIdx = bBase + (jp - p0) * bStride;
+                        if (rows == MR && cols == NR) {
+                            kernel(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc);
+                        } else {
+                            // edge tile: the same kernel on a padded copy, then the valid part written back
+                            java.util.Arrays.fill(edge, 0f);
+                            for (int r = 0; r < rows; r++) System.arraycopy(c, cRow + r * ldc + j0, edge, r * NR, cols);
+                            kernel(ap, aIdx, bp, bIdx, kc, edge, 0, NR);
+                            for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, cRow + r * ldc + j0, cols);
+                        }
+                    }
+                }
             }
         });
     }
 
-    private static void tile(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bp,
-                             float[] c, int cOff, int ldc, int i0, int mc, int pStart, int pEnd, float[][] scratch) {
-        float[] ap = scratch[0], edge = scratch[1];
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            packA(a, aOff, lda, ta, i0, mc, pc, kc, ap);
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir), aIdx = (ir / MR) * kc * MR;
-                int cRow = cOff + (i0 + ir) * ldc;
-                for (int jp = pStart; jp < pEnd; jp++) {
-                    int j0 = jp * NR, cols = Math.min(NR, n - j0);
-                    int bIdx = jp * k * NR + pc * NR;
-                    if (rows == MR && cols == NR) {
-                        kernel(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc);
-                    } else {
-                        // edge tile: run the same kernel on a padded copy, then write back the valid part
-                        java.util.Arrays.fill(edge, 0f);
-                        for (int r = 0; r < rows; r++) System.arraycopy(c, cRow + r * ldc + j0, edge, r * NR, cols);
-                        kernel(ap, aIdx, bp, bIdx, kc, edge, 0, NR);
-                        for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, cRow + r * ldc + j0, cols);
+    /** Packs all of op(A) (m x k) into slivers [sliver][k][MR], zero-padding the last; parallel over slivers. */
+    static void packA(int m, int k, float[] a, int aOff, int lda, boolean ta, float[] ap) {
+        int slivers = (m + MR - 1) / MR;
+        Parallel.forChunks(slivers, Parallel.grain((long) k * MR, 1L << 15), (s, e) -> {
+            for (int si = s; si < e; si++) {
+                int i0 = si * MR, rows = Math.min(MR, m - i0), base = si * k * MR;
+                if (!ta) {
+                    for (int r = 0; r < rows; r++) {
+                        int src = aOff + (i0 + r) * lda;
+                        for (int p = 0; p < k; p++) ap[base + p * MR + r] = a[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < k; p++) {
+                        int src = aOff + p * lda + i0, dst = base + p * MR;
+                        for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
                     }
                 }
+                if (rows < MR)
+                    for (int p = 0; p < k; p++)
+                        for (int r = rows; r < MR; r++) ap[base + p * MR + r] = 0f;
             }
-        }
-    }
-
-    /** Packs rows [i0, i0+mc) x columns [pc, pc+kc) of op(A) into slivers [sliver][kc][MR], zero-padded. */
-    private static void packA(float[] a, int aOff, int lda, boolean ta, int i0, int mc, int pc, int kc, float[] ap) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir), base = (ir / MR) * kc * MR;
-            if (!ta) {
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + ir + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[src + p];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (pc + p) * lda + i0 + ir, dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
-                }
-            }
-            if (rows < MR)
-                for (int p = 0; p < kc; p++)
-                    for (int r = rows; r < MR; r++) ap[base + p * MR + r] = 0f;
-        }
+        });
     }
 
     static void kernel(float[] ap, int aIdx, float[] bp, int bIdx, int kc, float[] c, int cIdx, int ldc) {

@@ -106,33 +106,15 @@ final class Rows {
 
     private static void softmaxRow(float[] d, int di, float[] o, int oi, int n, boolean log) {
         float m = max(d, di, n);
-        FloatVector mv = FloatVector.broadcast(S, m);
-        // e = exp(x - m) into the output, summed on the way
-        FloatVector acc = FloatVector.zero(S);
-        int j = 0;
-        for (; j <= n - L; j += L) {
-            FloatVector e = VMath.exp(FloatVector.fromArray(S, d, di + j).sub(mv));
-            acc = acc.add(e);
-            if (!log) e.intoArray(o, oi + j);
-        }
-        float sum = VMath.sum(acc);
-        for (; j < n; j++) {
-            float e = expScalar(d[di + j] - m);
-            sum += e;
-            if (!log) o[oi + j] = e;
-        }
+        float sum = VMath.expSubSum(d, di, m, o, oi, n, !log);
         if (log) {
             float sub = m + (float) Math.log(sum);
             FloatVector sv = FloatVector.broadcast(S, sub);
-            j = 0;
+            int j = 0;
             for (; j <= n - L; j += L) FloatVector.fromArray(S, d, di + j).sub(sv).intoArray(o, oi + j);
             for (; j < n; j++) o[oi + j] = d[di + j] - sub;
         } else {
-            float inv = 1f / sum;
-            FloatVector iv = FloatVector.broadcast(S, inv);
-            j = 0;
-            for (; j <= n - L; j += L) FloatVector.fromArray(S, o, oi + j).mul(iv).intoArray(o, oi + j);
-            for (; j < n; j++) o[oi + j] *= inv;
+            VMath.scale(o, oi, n, 1f / sum);
         }
     }
 

@@ -48,6 +48,16 @@ public class SimdBackend implements Backend {
         return "vector " + (L * 32) + "-bit (" + L + " floats), GEMM tile " + Gemm.MR + "x" + Gemm.NR;
     }
 
+    /**
+     * Raw single-precision GEMM on arrays, {@code C += op(A) op(B)} (BLAS sgemm with alpha = beta = 1), for
+     * benchmarks and callers that manage their own buffers. A(i, p) is {@code a[aOff + i*lda + p]}, or
+     * {@code a[aOff + p*lda + i]} when {@code transA}; B(p, j) likewise; C(i, j) is {@code c[cOff + i*ldc + j]}.
+     */
+    public static void sgemm(int m, int n, int k, float[] a, int aOff, int lda, boolean transA,
+                             float[] b, int bOff, int ldb, boolean transB, float[] c, int cOff, int ldc) {
+        Gemm.gemm(m, n, k, a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc);
+    }
+
     // ---------------------------------------------------------------- elementwise, rows
 
     @Override

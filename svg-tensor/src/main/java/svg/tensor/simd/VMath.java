@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,11 +22,53 @@ final class VMath {
     static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     static final int L = S.length();
 
-    /** Sum of the lanes in lane order. */
+    /** Rotations by L/2, L/4, ..., 1 lanes for the pairwise lane sum. */
+    private static final VectorShuffle<Float>[] ROT = rotations();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] r = new VectorShuffle[steps];
+        for (int s = 0, w = L / 2; s < steps; s++, w /= 2) {
+            final int shift = w;
+            r[s] = VectorShuffle.fromOp(S, i -> (i + shift) & (L - 1));
+        }
+        return r;
+    }
+
+    /** Sum of the lanes by a fixed pairwise tree (explicit lane moves and adds: the same bits in every mode). */
     static float sum(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < L; i++) s += v.lane(i);
-        return s;
+        for (VectorShuffle<Float> r : ROT) v = v.add(v.rearrange(r));
+        return v.lane(0);
+    }
+
+    /**
+     * o[oi .. oi+n) = exp(x[xi ..] - sub) and returns their sum (vector lanes, then the masked tail). With
+     * {@code store} false only the sum is produced.
+     */
+    static float expSubSum(float[] x, int xi, float sub, float[] o, int oi, int n, boolean store) {
+        FloatVector sv = FloatVector.broadcast(S, sub), acc = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, xi + j).sub(sv));
+            acc = acc.add(e);
+            if (store) e.intoArray(o, oi + j);
+        }
+        if (j < n) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector e = exp(FloatVector.fromArray(S, x, xi + j, m).sub(sv)).blend(0f, m.not());
+            acc = acc.add(e);
+            if (store) e.intoArray(o, oi + j, m);
+        }
+        return sum(acc);
+    }
+
+    /** x[i .. i+n) *= f. */
+    static void scale(float[] x, int i, int n, float f) {
+        FloatVector fv = FloatVector.broadcast(S, f);
+        int j = 0;
+        for (; j <= n - L; j += L) FloatVector.fromArray(S, x, i + j).mul(fv).intoArray(x, i + j);
+        for (; j < n; j++) x[i + j] *= f;
     }
 
     private static final float LOG2E = 1.44269504088896341f;

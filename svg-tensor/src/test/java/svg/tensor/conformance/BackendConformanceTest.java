@@ -29,8 +29,17 @@ public abstract class BackendConformanceTest {
         return all.stream().filter(c -> f.isEmpty() || c.name().contains(f)).toList();
     }
 
+    /** Networks differentiated on this backend and on the reference ({@link GradCatalog}); same svg.op filter. */
     @TestFactory
-    Stream<DynamicTest> opCatalog() {
+    public Stream<DynamicTest> gradients() {
+        Backend b = backend();
+        String f = System.getProperty("svg.op", "");
+        return GradCatalog.all().stream().filter(c -> f.isEmpty() || c.name().contains(f))
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
+    }
+
+    @TestFactory
+    public Stream<DynamicTest> opCatalog() {
         Backend b = backend();
         return selected().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
     }

@@ -1,0 +1,54 @@
+package svg.app;
+
+import svg.nn.image.ImageGrid;
+import svg.nn.image.ImageIo;
+import svg.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where generated images go: a path ending in .png gets one grid image; any other path is a folder that receives one
+ * PNG per image ({@code prefix_000.png}, ...).
+ */
+final class ImageOutput {
+    private ImageOutput() {}
+
+    static boolean isSingleFile(Path out) {
+        return out.getFileName() != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png");
+    }
+
+    /** Checks the destination before any computation, so a bad path fails fast. */
+    static void check(Path out) throws IOException {
+        if (isSingleFile(out)) {
+            if (Files.isDirectory(out)) throw new CliException("--out " + out + " is a folder; a .png path means one grid image");
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null && Files.exists(parent) && !Files.isDirectory(parent))
+                throw new CliException("--out " + out + ": " + parent + " is not a folder");
+        } else if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new CliException("--out " + out + " exists and is not a folder (use a .png name for one grid image)");
+        }
+    }
+
+    /** Writes images [N, 3, H, W] in [0, 1]; returns the files written. */
+    static List<Path> write(Tensor images, Path out, String prefix, int columns) throws IOException {
+        List<Path> written = new ArrayList<>();
+        if (isSingleFile(out)) {
+            int cols = columns > 0 ? columns : ImageGrid.squareColumns(images.size(0));
+            ImageIo.writePng(ImageGrid.grid(images, cols, ImageGrid.DEFAULT_PADDING, 0f), out);
+            written.add(out);
+        } else {
+            Files.createDirectories(out);
+            for (int i = 0; i < images.size(0); i++) {
+                Path f = out.resolve(String.format(Locale.ROOT, "%s_%03d.png", prefix, i));
+                ImageIo.writePng(images.select(0, i), f);
+                written.add(f);
+            }
+        }
+        return written;
+    }
+}
