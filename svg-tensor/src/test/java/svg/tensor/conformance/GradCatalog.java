@@ -47,7 +47,10 @@ public final class GradCatalog {
         }
 
         /** Throws an AssertionError naming the case and the leaf when {@code b}'s gradients disagree. */
-        public void check(Backend b) {
+        public void check(Backend b) { check(b, 1); }
+
+        /** As {@link #check(Backend)} with the tolerance multiplied by {@code toleranceScale} (>= 1). */
+        public void check(Backend b, double toleranceScale) {
             List<float[]> want = gradients(new ReferenceBackend()), got = gradients(b);
             for (int i = 0; i < want.size(); i++) {
                 if (want.get(i) == null) throw new AssertionError(name + ": leaf " + i + " gets no gradient on the reference");
@@ -55,7 +58,7 @@ public final class GradCatalog {
                 for (float v : want.get(i)) allZero &= v == 0;
                 if (allZero) throw new AssertionError(name + ": leaf " + i + " has an all-zero gradient: the case tests nothing");
                 if (got.get(i) == null) throw new AssertionError(name + " on " + b.name() + ": leaf " + i + " got no gradient");
-                String why = Compare.check(toDouble(got.get(i)), toDouble(want.get(i)), TOL, 0);
+                String why = Compare.check(toDouble(got.get(i)), toDouble(want.get(i)), TOL * toleranceScale, 0);
                 if (why != null)
                     throw new AssertionError(name + " on " + b.name() + ": gradient of leaf " + i + " " + Arrays.toString(shapes[i]) + ": " + why);
             }
