@@ -66,7 +66,7 @@ final class ConvertCommand implements java.util.concurrent.Callable<Integer> {
         if (Files.exists(out) && !force) throw new CliException(out + " exists (use --force to overwrite)");
         if (Files.exists(out) && Files.isSameFile(in, out)) throw new CliException("input and output are the same file");
         if (stripPrefix && keys.isEmpty()) throw new CliException("--strip-prefix needs --keys");
-        if (container != null && !TensorFileKind.isTorchZip(in))
+        if (container != null && !TensorFileKind.isTorch(in))
             throw new CliException("--container applies to PyTorch checkpoints; " + in + " is safetensors");
 
         LinkedHashMap<String, Tensor> all;

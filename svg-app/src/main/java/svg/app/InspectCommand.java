@@ -45,7 +45,7 @@ final class InspectCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         TensorFileKind.requireFile(file, "file");
-        boolean torch = TensorFileKind.isTorchZip(file);
+        boolean torch = TensorFileKind.isTorch(file);
         List<TensorInfo> tensors;
         Map<String, String> metadata = Map.of();
         try {
@@ -64,7 +64,7 @@ final class InspectCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         out.println("File:     " + file);
-        out.println("Format:   " + (torch ? "PyTorch checkpoint (torch.save zip)" : "safetensors"));
+        out.println("Format:   " + TensorFileKind.describe(file));
         metadata.forEach((k, v) -> out.println("Metadata: " + k + " = " + (v.length() > 300 ? v.substring(0, 300) + "..." : v)));
         long params = 0;
         Map<DType, Integer> byType = new EnumMap<>(DType.class);

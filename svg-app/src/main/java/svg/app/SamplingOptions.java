@@ -19,9 +19,9 @@ public final class SamplingOptions {
     @Option(names = "--cfg-mode", paramLabel = "MODE", description = "Guidance schedule: constant, late, linear, early-R, cfg_star-K-R (model default: constant).")
     String cfgMode;
 
-    @Option(names = "--cfg-interval", paramLabel = "LO,HI", split = ",", arity = "1",
+    @Option(names = "--cfg-interval", paramLabel = "LO,HI",
             description = "Apply guidance only for t in [LO, HI] (default 0,1 = always).")
-    double[] cfgInterval;
+    String cfgInterval;
 
     @Option(names = "--shift", paramLabel = "S", description = "Time-grid shift (model default, SVG: 0.15).")
     Double shift;
@@ -42,8 +42,16 @@ public final class SamplingOptions {
             if (shift != null) o = o.withShift(shift);
             if (sdeNoise != null) o = o.withSdeNoise(sdeNoise);
             if (cfgInterval != null) {
-                if (cfgInterval.length != 2) throw new CliException("--cfg-interval needs LO,HI");
-                o = o.withInterval(cfgInterval[0], cfgInterval[1]);
+                String[] p = cfgInterval.split(",");
+                double lo, hi;
+                try {
+                    if (p.length != 2) throw new NumberFormatException();
+                    lo = Double.parseDouble(p[0].trim());
+                    hi = Double.parseDouble(p[1].trim());
+                } catch (NumberFormatException e) {
+                    throw new CliException("--cfg-interval needs two numbers LO,HI, got '" + cfgInterval + "'");
+                }
+                o = o.withInterval(lo, hi);
             }
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage(), e);

@@ -1,7 +1,8 @@
 package svg.app;
 
+import svg.tensor.io.TensorFiles;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -10,15 +11,17 @@ import java.nio.file.Path;
 final class TensorFileKind {
     private TensorFileKind() {}
 
-    static boolean isTorchZip(Path p) throws IOException {
-        try (InputStream in = Files.newInputStream(p)) {
-            byte[] h = in.readNBytes(4);
-            return h.length == 4 && h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4;
-        }
+    /** A torch.save file, zip (torch >= 1.6) or legacy pickle stream. */
+    static boolean isTorch(Path p) throws IOException {
+        return TensorFiles.detect(p) != TensorFiles.Format.SAFETENSORS;
     }
 
     static String describe(Path p) throws IOException {
-        return isTorchZip(p) ? "PyTorch checkpoint (torch.save zip)" : "safetensors";
+        return switch (TensorFiles.detect(p)) {
+            case TORCH_ZIP -> "PyTorch checkpoint (torch.save zip)";
+            case LEGACY_TORCH -> "PyTorch checkpoint (legacy torch.save, before 1.6)";
+            case SAFETENSORS -> "safetensors";
+        };
     }
 
     /** Fails with a clear message when p is missing, a folder, or empty. */

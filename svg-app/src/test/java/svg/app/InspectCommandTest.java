@@ -41,6 +41,21 @@ class InspectCommandTest {
     }
 
     @Test
+    void legacyTorchFileIsReadToo() throws IOException {
+        Path legacy = TestFiles.resource("tiny_checkpoint_legacy.pt", dir), zip = TestFiles.resource("tiny_checkpoint.pt", dir);
+        Cli r = svg("inspect", legacy.toString());
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains("legacy torch.save"), r::toString);
+        // same content as the zip file: identical listing after the header lines
+        String a = r.out().substring(r.out().indexOf("Tensors:")), b = svg("inspect", zip.toString()).out();
+        assertEquals(b.substring(b.indexOf("Tensors:")), a);
+        Path out = dir.resolve("legacy.safetensors");
+        assertEquals(0, svg("convert", legacy.toString(), out.toString(), "--container", "model").exit());
+    }
+
+    private static Cli svg(String... args) { return Cli.run(args); }
+
+    @Test
     void maliciousPickleIsRefusedNamingTheGlobal() throws IOException {
         Cli r = Cli.run("inspect", TestFiles.maliciousCheckpoint(dir).toString());
         assertEquals(1, r.exit(), r::toString);

@@ -89,6 +89,8 @@ class PipelineCommandsTest {
         assertTrue(notModel.err().contains("model.json"), notModel::toString);
         assertEquals(1, svg("sample", "--model", m, "--sampler", "rk4", "--out", out).exit());
         assertEquals(1, svg("sample", "--model", m, "--n", "0", "--out", out).exit());
+        assertEquals(1, svg("sample", "--model", m, "--cfg-interval", "0.5", "--out", out).exit());
+        assertEquals(1, svg("sample", "--model", m, "--cfg-mode", "sometimes", "--out", out).exit());
         assertEquals(1, svg("sample", "--model", m, "--device", "warp", "--out", out).exit());
         assertEquals(2, svg("sample", "--model", m, "--colour", "blue").exit(), "unknown option");
         assertFalse(Files.exists(Path.of(out)));

@@ -16,3 +16,6 @@ def sd(scale):
         ("decoder.norm_out.weight", torch.ones(5)),
     ])
 torch.save({"model": sd(1.0), "ema": sd(0.5), "steps": 7}, "tiny_checkpoint.pt")
+# the same content in the pre-1.6 (non-zip) format
+g = torch.Generator().manual_seed(0)
+torch.save({"model": sd(1.0), "ema": sd(0.5), "steps": 7}, "tiny_checkpoint_legacy.pt", _use_new_zipfile_serialization=False)

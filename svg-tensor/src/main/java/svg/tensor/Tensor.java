@@ -899,9 +899,11 @@ public final class Tensor {
         if (dim() != 2) throw new IllegalArgumentException("embedding table must be [V, D], got " + Arrays.toString(shape));
         for (int id : ids)
             if (id < 0 || id >= shape[0]) throw new IndexOutOfBoundsException("embedding id " + id + " outside [0, " + shape[0] + ")");
-        Tensor out = be().embedding(of(compactData(), shape), ids.clone());
+        // a private copy: callers reuse id buffers for the next batch before calling backward
+        int[] own = ids.clone();
+        Tensor out = be().embedding(of(compactData(), shape), own.clone());
         int v = shape[0];
-        return record(out, "embedding", new Tensor[]{this}, g -> new Tensor[]{be().embeddingBackward(of(g.compactData(), g.shape), ids, v)});
+        return record(out, "embedding", new Tensor[]{this}, g -> new Tensor[]{be().embeddingBackward(of(g.compactData(), g.shape), own.clone(), v)});
     }
 
     // ---------------------------------------------------------------- attention and rotary embedding

@@ -46,6 +46,17 @@ public final class CsvLog {
         if (columns == null) {
             columns = List.copyOf(values.keySet());
             b.append("step,").append(String.join(",", columns)).append('\n');
+        } else if (!columns.containsAll(values.keySet())) {
+            // a value that starts mid-run (e.g. the GAN loss after its delayed start): widen the header, pad old rows
+            List<String> wider = new ArrayList<>(columns);
+            for (String k : values.keySet()) if (!wider.contains(k)) wider.add(k);
+            String pad = ",".repeat(wider.size() - columns.size());
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> out = new ArrayList<>();
+            out.add("step," + String.join(",", wider));
+            for (String l : lines.subList(1, lines.size())) out.add(l + pad);
+            Files.write(file, out, StandardCharsets.UTF_8);
+            columns = List.copyOf(wider);
         }
         b.append(step);
         for (String c : columns) {

@@ -7,6 +7,8 @@ import svg.nn.optim.GradClip;
 import svg.nn.optim.LrSchedule;
 import svg.nn.optim.Optimizer;
 import svg.nn.optim.Params;
+import svg.nn.image.LossPlot;
+import svg.nn.progress.ProgressBar;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
 
@@ -14,9 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -72,7 +72,9 @@ public final class Trainer {
         }
         CsvLog csv = new CsvLog(cfg.out().resolve("log.csv"), start);
         loader.seek(start * cfg.accum());
-        ProgressLine bar = cfg.progress() ? new ProgressLine(System.err, cfg.steps()) : null;
+        // the shared bar counts updates from 0: advance it to the resume point first
+        ProgressBar bar = cfg.progress() ? new ProgressBar(task.name(), cfg.steps()) : null;
+        if (bar != null && start > 0) bar.step(start);
         long t0 = System.nanoTime();
         Map<String, Double> last = new LinkedHashMap<>();
         long lastCkptStep = start;
@@ -108,14 +110,14 @@ public final class Trainer {
                 csv.append(done, row);
                 last = row;
             }
-            if (bar != null) bar.update(done, sums.get("loss"), sps, (cfg.steps() - done) * (secs / (done - start)), done == cfg.steps());
+            if (bar != null) bar.message(String.format(Locale.ROOT, "loss %.4f  %.1f samples/s", sums.get("loss"), sps)).step();
             if (done % cfg.checkpointEvery() == 0 || done == cfg.steps()) {
                 save(ckpt, opt, rng, done, elapsedBefore + secs);
                 lastCkptStep = done;
                 plot(csv);
             }
         }
-        if (bar != null) bar.finish();
+        if (bar != null) bar.close();
         double total = elapsedBefore + (System.nanoTime() - t0) / 1e9;
         return new Result(cfg.steps(), last, total, ckpt);
     }
@@ -163,10 +165,10 @@ public final class Trainer {
         try {
             if (!Files.exists(csv.file())) return;
             Map<String, double[]> data = CsvLog.read(csv.file());
-            List<String> series = new ArrayList<>();
+            LossPlot p = new LossPlot().title(task.name() + " training loss").xLabel("step").yLabel("loss");
             for (String k : data.keySet())
-                if (k.equals("loss") || k.startsWith("loss_")) series.add(k);
-            LossPlot.write(data, series, task.name() + " training loss", cfg.out().resolve("loss.png"));
+                if (k.equals("loss") || k.startsWith("loss_")) p.add(k, data.get("step"), data.get(k));
+            p.save(cfg.out().resolve("loss.png"));
         } catch (IOException | RuntimeException e) {
             log.println("warning: could not draw loss.png: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package svg.nn.golden;
 
 import svg.nn.autoencoder.SvgAutoencoder;
 import svg.nn.autoencoder.SvgAutoencoderConfig;
+import svg.nn.dinov3.DinoV3Config;
 import svg.tensor.Tensor;
 import svg.tensor.autograd.GradMode;
 
@@ -18,7 +19,10 @@ final class AutoencoderCase implements GoldenCase {
         var residual = GoldenConfigs.residual(obj(c, "residual_vit"));
         if (residual.output_dim() != i(extra, "output_dim"))
             throw new AssertionError("residual_vit.output_dim != extra_vit_config.output_dim");
-        SvgAutoencoderConfig cfg = new SvgAutoencoderConfig(GoldenConfigs.dino(obj(c, "dino_full")), residual,
+        // dino_full holds every constructor argument; a case with only the sizes ("dino") gets the ViT-S/16+ options
+        DinoV3Config dino = c.containsKey("dino_full") ? GoldenConfigs.dino(obj(c, "dino_full"))
+                : DinoV3Config.VITS16PLUS.withSize(i(obj(c, "dino"), "embed_dim"), i(obj(c, "dino"), "depth"), i(obj(c, "dino"), "num_heads"));
+        SvgAutoencoderConfig cfg = new SvgAutoencoderConfig(dino, residual,
                 GoldenConfigs.decoder(obj(c, "ddconfig")), i(c, "embed_dim"), d(extra, "mask_ratio"), b(extra, "use_outnorm"));
         Map<String, Tensor> w = ctx.weights();
         SvgAutoencoder m = ctx.load(new SvgAutoencoder(cfg, null), w);

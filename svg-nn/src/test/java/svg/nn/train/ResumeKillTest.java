@@ -26,6 +26,9 @@ class ResumeKillTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (arg.startsWith("--add-modules") || arg.startsWith("--enable-native-access") || arg.startsWith("-Dsvg.")) cmd.add(arg);
+        // the parent's backend and thread settings (surefire may set them as system properties, not JVM arguments)
+        for (String k : new String[]{"svg.backend", "svg.threads"})
+            if (System.getProperty(k) != null) cmd.add("-D" + k + "=" + System.getProperty(k));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ToyTrainMain.class.getName());
@@ -42,7 +45,10 @@ class ResumeKillTest {
         Path a = tmp.resolve("straight"), b = tmp.resolve("killed");
         Files.createDirectories(a);
         Files.createDirectories(b);
-        ToyTrainMain.run(a, STEPS, 5, 0, false);
+        // the reference run is a child JVM too, so both runs see exactly the same JVM settings
+        Process straight = child(a, 0, false);
+        assertTrue(straight.waitFor(120, TimeUnit.SECONDS), "uninterrupted child timed out");
+        assertEquals(0, straight.exitValue(), Files.readString(tmp.resolve("straight-false.txt")));
 
         Process p = child(b, 60, false);
         Path ckpt = b.resolve(Trainer.CHECKPOINT);

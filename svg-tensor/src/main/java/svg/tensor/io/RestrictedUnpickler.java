@@ -227,7 +227,7 @@ final class RestrictedUnpickler {
                 case 'u' -> { List<Object> items = popMark(); putPairs(map(peek(), "SETITEMS"), items); }
                 case 0x90 -> { // ADDITEMS
                     List<Object> items = popMark();
-                    if (!(peek() instanceof Set<?>)) throw bad("ADDITEMS on a non-set");
+                    if (!(peek() instanceof LinkedHashSet<?>)) throw bad("ADDITEMS on " + describe(peek()));
                     @SuppressWarnings("unchecked") Set<Object> s = (Set<Object>) peek();
                     for (Object o : items) s.add(hashable(o));
                 }

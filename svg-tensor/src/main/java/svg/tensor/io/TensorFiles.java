@@ -18,9 +18,18 @@ public final class TensorFiles {
 
     private static final byte[] LEGACY_MAGIC = {(byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
 
-    enum Format { TORCH_ZIP, LEGACY_TORCH, SAFETENSORS }
+    /** File formats told apart by {@link #detect}. */
+    public enum Format {
+        /** torch.save zip archive (torch >= 1.6; .pt/.pth/.ckpt). */
+        TORCH_ZIP,
+        /** torch.save before 1.6, or with _use_new_zipfile_serialization=False. */
+        LEGACY_TORCH,
+        /** Anything else: read as safetensors (which validates it). */
+        SAFETENSORS
+    }
 
-    static Format detect(Path p) throws IOException {
+    /** The format of {@code p}, judged by its first bytes only. */
+    public static Format detect(Path p) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(p)) {
             head = in.readNBytes(LEGACY_MAGIC.length + 2);

@@ -39,14 +39,15 @@ public class ReferenceBackend implements Backend {
             case TANH -> Math.tanh(x);
             case SIGMOID -> 1.0 / (1.0 + Math.exp(-x));
             case GELU -> 0.5 * x * (1.0 + Erf.erf(x / Math.sqrt(2.0)));
-            case GELU_TANH -> 0.5 * x * (1.0 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+            // 0.5 (1 + tanh u) written as 1 / (1 + e^-2u): 1 + tanh u cancels to nothing in the negative tail
+            case GELU_TANH -> x / (1.0 + Math.exp(-2 * GELU_C * (x + 0.044715 * x * x * x)));
             case SILU -> x / (1.0 + Math.exp(-x));
             case STEP -> x > 0 ? 1.0 : 0.0;
             case GELU_GRAD -> 0.5 * (1.0 + Erf.erf(x / Math.sqrt(2.0))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
             case GELU_TANH_GRAD -> {
                 double u = GELU_C * (x + 0.044715 * x * x * x);
-                double th = Math.tanh(u);
-                yield 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * GELU_C * (1 + 3 * 0.044715 * x * x);
+                double ch = Math.cosh(u); // 1 - tanh^2 u = 1 / cosh^2 u, without cancellation for large |u|
+                yield 1.0 / (1.0 + Math.exp(-2 * u)) + 0.5 * x / (ch * ch) * GELU_C * (1 + 3 * 0.044715 * x * x);
             }
             case SILU_GRAD -> {
                 double s = 1.0 / (1.0 + Math.exp(-x));

@@ -36,6 +36,24 @@ class GradCheckTest {
 
     private static Tensor positive(Rng r, int... shape) { return Inputs.uniform(r, 0.5, 2, shape).requiresGrad(true); }
 
+    /** Backward formulas branch on which inputs need gradients: check the mixed cases too. */
+    @Test
+    void someInputsAreConstants() {
+        Rng r = rng("constants");
+        Tensor x = Inputs.normal(r, 1, 2, 3, 5, 4), w = param(r, 0.5, 2, 3, 3, 3);
+        check("conv2d, constant input", in -> x.conv2d(in[0], null, 1, 1), w);
+        Tensor xp = param(r, 1, 2, 3, 5, 4), wc = Inputs.normal(r, 0.5, 2, 3, 3, 3), bias = param(r, 1, 2);
+        check("conv2d, constant weight", in -> in[0].conv2d(wc, in[1], 2, 1), xp, bias);
+        Tensor a = param(r, 1, 4, 3), bc = Inputs.normal(r, 1, 3, 5);
+        check("matmul, constant right", in -> in[0].matmul(bc), a);
+        check("matmul, constant left", in -> bc.transpose(0, 1).matmul(in[0].transpose(0, 1)), a);
+        Tensor lw = Inputs.normal(r, 1, 3);
+        check("layerNorm, constant weight, trainable bias", in -> in[0].layerNorm(lw, in[1], 1e-5f), a, param(r, 1, 3));
+        check("linear, constant input", in -> bc.transpose(0, 1).linear(in[0], null), a);
+        Tensor q = param(r, 1, 1, 2, 3, 4), k = Inputs.normal(r, 1, 1, 2, 5, 4), v = param(r, 1, 1, 2, 5, 2);
+        check("attention, constant keys", in -> Tensor.attention(in[0], k, in[1], null, 0.5f), q, v);
+    }
+
     // ---------------------------------------------------------------- views
 
     @Test

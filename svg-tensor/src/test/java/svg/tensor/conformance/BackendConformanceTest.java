@@ -20,6 +20,12 @@ public abstract class BackendConformanceTest {
     /** The backend under test; called once per case, so it may return a shared instance. */
     protected abstract Backend backend();
 
+    /**
+     * Multiplies every tolerance; 1 for the CPU backends. A device backend whose math library is documented to be
+     * less accurate may return more, visibly, in its own subclass (exact cases such as copies stay exact).
+     */
+    protected double toleranceScale() { return 1; }
+
     /** Cases of the catalog selected by {@code svg.op}. */
     public static List<OpCase> selected() {
         String f = System.getProperty("svg.op", "");
@@ -29,9 +35,18 @@ public abstract class BackendConformanceTest {
         return all.stream().filter(c -> f.isEmpty() || c.name().contains(f)).toList();
     }
 
+    /** Networks differentiated on this backend and on the reference ({@link GradCatalog}); same svg.op filter. */
     @TestFactory
-    Stream<DynamicTest> opCatalog() {
+    public Stream<DynamicTest> gradients() {
         Backend b = backend();
-        return selected().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
+        String f = System.getProperty("svg.op", "");
+        return GradCatalog.all().stream().filter(c -> f.isEmpty() || c.name().contains(f))
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b, toleranceScale())));
+    }
+
+    @TestFactory
+    public Stream<DynamicTest> opCatalog() {
+        Backend b = backend();
+        return selected().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b, toleranceScale())));
     }
 }

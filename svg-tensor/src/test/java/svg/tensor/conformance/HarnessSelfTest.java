@@ -98,6 +98,22 @@ class HarnessSelfTest {
         assertCaught(new IgnoresOffset(), "reduceLast(SUM,7x33,offset)");
     }
 
+    /** A conv weight gradient that forgets the stride (the forward is right, so only the gradient cases see it). */
+    static class StrideBlindWeightGrad extends ReferenceBackend {
+        @Override
+        public Tensor conv2dBackwardWeight(Tensor g, Tensor x, int kh, int kw, int stride, int padding) {
+            Tensor gw = super.conv2dBackwardWeight(g, x, kh, kw, stride, padding);
+            return stride == 1 ? gw : gw.mul(0.5f);
+        }
+    }
+
+    @Test
+    void gradientCatalogCatchesABrokenBackwardOp() {
+        GradCatalog.GradCase dec = GradCatalog.all().stream().filter(c -> c.name().startsWith("grad(decoder-block")).findFirst().orElseThrow();
+        AssertionError e = assertThrows(AssertionError.class, () -> dec.check(new StrideBlindWeightGrad()));
+        assertTrue(e.getMessage().contains("gradient of leaf 5"), e.getMessage());
+    }
+
     @Test
     void compareChecksNonFiniteValuesExactly() {
         assertNull(Compare.check(new double[]{Double.POSITIVE_INFINITY, 1}, new double[]{Double.POSITIVE_INFINITY, 1}, 0, 0));

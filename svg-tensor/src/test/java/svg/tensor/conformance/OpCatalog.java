@@ -55,6 +55,7 @@ public final class OpCatalog {
             attention(c);
             rope(c);
             blocks(c);
+            randomShapes(c);
             all = Collections.unmodifiableList(c);
         }
         return all;
@@ -361,32 +362,35 @@ public final class OpCatalog {
                 {1, 2, 7, 6, 3, 3, 1, 3, 2},
                 {1, 16, 16, 16, 32, 3, 3, 1, 1},
         };
-        for (int[] g : cfgs) {
-            Oracle.Conv cv = new Oracle.Conv(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8]);
-            String geo = "n=" + cv.n() + ",c=" + cv.c() + ",h=" + cv.h() + ",w=" + cv.w() + ",o=" + cv.o() + ",k="
-                    + cv.kh() + "x" + cv.kw() + ",stride=" + cv.stride() + ",pad=" + cv.pad();
-            for (boolean hasBias : new boolean[]{true, false}) {
-                String name = "conv2d(" + geo + ",bias=" + (hasBias ? 1 : 0) + ")";
-                Rng r = rng(name);
-                Tensor x = normal(r, 1, cv.n(), cv.c(), cv.h(), cv.w());
-                Tensor w = normal(r, 1, cv.o(), cv.c(), cv.kh(), cv.kw());
-                Tensor b = hasBias ? normal(r, 1, cv.o()) : null;
-                of(out, name, "conv2d", "", TOL_ACCUM, be -> be.conv2d(x, w, b, cv.stride(), cv.pad()),
-                        () -> exp(Oracle.conv2d(cv, rd(x), rd(w), rd(b)), cv.n(), cv.o(), cv.oh(), cv.ow()));
-            }
-            String name = "conv2dBackwardInput(" + geo + ")";
+        for (int[] g : cfgs) convGeometry(out, g);
+    }
+
+    /** conv2d with and without bias, and both backward ops, for one geometry {n, c, h, w, o, kh, kw, stride, pad}. */
+    private static void convGeometry(List<OpCase> out, int[] g) {
+        Oracle.Conv cv = new Oracle.Conv(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8]);
+        String geo = "n=" + cv.n() + ",c=" + cv.c() + ",h=" + cv.h() + ",w=" + cv.w() + ",o=" + cv.o() + ",k="
+                + cv.kh() + "x" + cv.kw() + ",stride=" + cv.stride() + ",pad=" + cv.pad();
+        for (boolean hasBias : new boolean[]{true, false}) {
+            String name = "conv2d(" + geo + ",bias=" + (hasBias ? 1 : 0) + ")";
             Rng r = rng(name);
-            Tensor gy = normal(r, 1, cv.n(), cv.o(), cv.oh(), cv.ow()), w = normal(r, 1, cv.o(), cv.c(), cv.kh(), cv.kw());
-            of(out, name, "conv2dBackwardInput", "", TOL_ACCUM,
-                    be -> be.conv2dBackwardInput(gy, w, cv.h(), cv.w(), cv.stride(), cv.pad()),
-                    () -> exp(Oracle.conv2dBackwardInput(cv, rd(gy), rd(w)), cv.n(), cv.c(), cv.h(), cv.w()));
-            name = "conv2dBackwardWeight(" + geo + ")";
-            r = rng(name);
-            Tensor gy2 = normal(r, 1, cv.n(), cv.o(), cv.oh(), cv.ow()), x = normal(r, 1, cv.n(), cv.c(), cv.h(), cv.w());
-            of(out, name, "conv2dBackwardWeight", "", TOL_ACCUM,
-                    be -> be.conv2dBackwardWeight(gy2, x, cv.kh(), cv.kw(), cv.stride(), cv.pad()),
-                    () -> exp(Oracle.conv2dBackwardWeight(cv, rd(gy2), rd(x)), cv.o(), cv.c(), cv.kh(), cv.kw()));
+            Tensor x = normal(r, 1, cv.n(), cv.c(), cv.h(), cv.w());
+            Tensor w = normal(r, 1, cv.o(), cv.c(), cv.kh(), cv.kw());
+            Tensor b = hasBias ? normal(r, 1, cv.o()) : null;
+            of(out, name, "conv2d", "", TOL_ACCUM, be -> be.conv2d(x, w, b, cv.stride(), cv.pad()),
+                    () -> exp(Oracle.conv2d(cv, rd(x), rd(w), rd(b)), cv.n(), cv.o(), cv.oh(), cv.ow()));
         }
+        String name = "conv2dBackwardInput(" + geo + ")";
+        Rng r = rng(name);
+        Tensor gy = normal(r, 1, cv.n(), cv.o(), cv.oh(), cv.ow()), w = normal(r, 1, cv.o(), cv.c(), cv.kh(), cv.kw());
+        of(out, name, "conv2dBackwardInput", "", TOL_ACCUM,
+                be -> be.conv2dBackwardInput(gy, w, cv.h(), cv.w(), cv.stride(), cv.pad()),
+                () -> exp(Oracle.conv2dBackwardInput(cv, rd(gy), rd(w)), cv.n(), cv.c(), cv.h(), cv.w()));
+        name = "conv2dBackwardWeight(" + geo + ")";
+        r = rng(name);
+        Tensor gy2 = normal(r, 1, cv.n(), cv.o(), cv.oh(), cv.ow()), x = normal(r, 1, cv.n(), cv.c(), cv.h(), cv.w());
+        of(out, name, "conv2dBackwardWeight", "", TOL_ACCUM,
+                be -> be.conv2dBackwardWeight(gy2, x, cv.kh(), cv.kw(), cv.stride(), cv.pad()),
+                () -> exp(Oracle.conv2dBackwardWeight(cv, rd(gy2), rd(x)), cv.o(), cv.c(), cv.kh(), cv.kw()));
     }
 
     private static void upsample(List<OpCase> out) {
@@ -480,6 +484,82 @@ public final class OpCatalog {
             }
             of(out, name, "rope", "", TOL_ELEMENTWISE, b -> b.rope(x, sin, cos),
                     () -> exp(Oracle.rope(rd(x), s[0] * s[1], s[2], s[3], rd(sin), rd(cos)), s));
+        }
+    }
+
+    // ---------------------------------------------------------------- random shapes
+
+    /** Sizes that hit vector tails, block edges and degenerate axes. */
+    private static final int[] SIZES = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 67, 96, 127, 129};
+
+    private static int pick(Rng r, int max) {
+        int v;
+        do { v = SIZES[r.nextInt(SIZES.length)]; } while (v > max);
+        return v;
+    }
+
+    private static int[] randomShape(Rng r, int rank, int max) {
+        int[] s = new int[rank];
+        for (int i = 0; i < rank; i++) s[i] = pick(r, max);
+        return s;
+    }
+
+    /**
+     * Shapes drawn from a fixed-seed stream over {@link #SIZES}. The drawn sizes are part of each case's name, and
+     * the name seeds the values, so every case reproduces from its name like the hand-picked ones.
+     */
+    private static void randomShapes(List<OpCase> out) {
+        Rng r = new Rng(20251125);
+        for (UnaryOp op : UnaryOp.values()) {
+            int[] s = randomShape(r, 1 + r.nextInt(4), 67);
+            String n = "unary(" + op + "," + dims(s) + ",random)";
+            unaryCase(out, n, op, unaryInput(op, rng(n), s), TOL_ELEMENTWISE);
+        }
+        for (BinaryOp op : BinaryOp.values()) {
+            int[] s = randomShape(r, 1 + r.nextInt(4), 67), sa = s.clone(), sb = s.clone();
+            for (int i = 0; i < s.length; i++) { // broadcast a random subset of axes of each operand
+                int k = r.nextInt(4);
+                if (k == 0) sa[i] = 1; else if (k == 1) sb[i] = 1;
+            }
+            String n = "binary(" + op + "," + dims(sa) + "+" + dims(sb) + "->" + dims(s) + ",random)";
+            Rng v = rng(n);
+            binaryCase(out, n, op, broadcast(binaryInput(op, false, v, sa), s), broadcast(binaryInput(op, true, v, sb), s));
+        }
+        for (ReduceOp op : ReduceOp.values())
+            for (int i = 0; i < 2; i++) {
+                int[] s = randomShape(r, 1 + r.nextInt(3), 129);
+                String n = "reduceLast(" + op + "," + dims(s) + ",random)";
+                reduceCase(out, n, op, normal(rng(n), 2, s));
+            }
+        for (boolean log : new boolean[]{false, true})
+            for (int i = 0; i < 3; i++) {
+                int[] s = randomShape(r, 2, 129);
+                String n = (log ? "logSoftmax" : "softmax") + "(" + dims(s) + ",random)";
+                softmaxCase(out, n, log, normal(rng(n), 3, s));
+            }
+        for (int i = 0; i < 8; i++) {
+            int bat = pick(r, 3), pattern = r.nextInt(3);
+            int ba = pattern == 1 ? 1 : bat, bb = pattern == 2 ? 1 : bat;
+            matmulCase(out, ba, bb, pick(r, 129), pick(r, 129), pick(r, 129), r.nextInt(2) == 1, r.nextInt(2) == 1, false);
+        }
+        for (int i = 0; i < 4; i++) linearCase(out, pick(r, 129), pick(r, 129), pick(r, 129), r.nextInt(2) == 1, false);
+        for (int i = 0; i < 3; i++) {
+            int rows = pick(r, 67), n = pick(r, 129);
+            layerNormCase(out, rows, n, r.nextInt(2) == 1, r.nextInt(2) == 1, 1e-6f, 0, false);
+            rmsNormCase(out, rows, n, r.nextInt(2) == 1, 1e-6f, false);
+            int groups = pick(r, 8), c = groups * pick(r, 8);
+            groupNormCase(out, pick(r, 3), c, pick(r, 67), groups, r.nextInt(2) == 1);
+        }
+        for (int i = 0; i < 4; i++) {
+            int k = 1 + r.nextInt(5), kw = r.nextInt(3) == 0 ? 1 + r.nextInt(5) : k, stride = 1 + r.nextInt(3);
+            int pad = r.nextInt(Math.max(k, kw) / 2 + 1);
+            int h = Math.max(k, pick(r, 17)), w = Math.max(kw, pick(r, 17));
+            convGeometry(out, new int[]{pick(r, 2), pick(r, 9), h, w, pick(r, 9), k, kw, stride, pad});
+        }
+        for (int i = 0; i < 4; i++) {
+            Mask m = Mask.values()[r.nextInt(3)];
+            int tq = pick(r, 67), tk = m == Mask.CAUSAL ? Math.max(tq, pick(r, 67)) : pick(r, 67);
+            attentionCase(out, pick(r, 2), pick(r, 4), tq, tk, pick(r, 64), pick(r, 64), m);
         }
     }
 

@@ -29,8 +29,12 @@ class ProviderConformanceTest {
                 continue;
             }
             Backend b = p.create(null);
-            nodes.add(DynamicContainer.dynamicContainer(p.name(), BackendConformanceTest.selected().stream()
-                    .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)))));
+            String f = System.getProperty("svg.op", "");
+            Stream<DynamicTest> ops = BackendConformanceTest.selected().stream()
+                    .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
+            Stream<DynamicTest> grads = GradCatalog.all().stream().filter(c -> f.isEmpty() || c.name().contains(f))
+                    .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b)));
+            nodes.add(DynamicContainer.dynamicContainer(p.name(), Stream.concat(ops, grads)));
         }
         return nodes.stream();
     }

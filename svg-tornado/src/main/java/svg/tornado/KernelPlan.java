@@ -1,0 +1,121 @@
+package svg.tornado;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid3D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One compiled kernel with its device buffers: a TaskGraph of a single task, frozen into an execution plan that is
+ * built (and compiled, at its first execution) once and then replayed.
+ *
+ * <p>Buffers have a capacity, so later calls with other shapes that fit reuse the same plan and compiled code; sizes
+ * travel in the small {@code ip}/{@code fp} parameter arrays and the launch grid is reset before every run. Inputs
+ * marked resident (weights) are copied to the device on the first execution only and stay there; all other inputs
+ * are copied every execution, and the output is copied back every execution.
+ */
+final class KernelPlan implements AutoCloseable {
+    static final int IP = 64, FP = 4;
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    final String kernel;
+    final int[] caps;
+    final int outCap;
+    private final IntArray ip = new IntArray(IP);
+    private final FloatArray fp = new FloatArray(FP);
+    private final FloatArray[] in = new FloatArray[4];
+    private final FloatArray out;
+    private final WorkerGrid grid;
+    private final TornadoExecutionPlan plan;
+
+    /**
+     * @param caps     capacity of each of the 4 inputs in floats (0: unused)
+     * @param resident which inputs are uploaded once (their contents must be set through {@link #set} before the
+     *                 first {@link #run})
+     * @param dims     1 for a 1-D launch, 3 for the GEMM's 3-D launch
+     */
+    KernelPlan(String kernel,
+               Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray> code,
+               int[] caps, boolean[] resident, int outCap, int dims, TornadoDevice device) {
+        this.kernel = kernel;
+        this.caps = caps.clone();
+        this.outCap = outCap;
+        for (int i = 0; i < 4; i++) in[i] = new FloatArray(Math.max(1, caps[i]));
+        out = new FloatArray(Math.max(1, outCap));
+        String name = kernel + SEQ.incrementAndGet();
+        TaskGraph g = new TaskGraph(name);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ip, fp);
+        for (int i = 0; i < 4; i++) {
+            boolean once = caps[i] == 0 || resident[i];
+            g.transferToDevice(once ? DataTransferMode.FIRST_EXECUTION : DataTransferMode.EVERY_EXECUTION, in[i]);
+        }
+        KernelContext ctx = new KernelContext();
+        g.task("t", code, ctx, ip, fp, in[0], in[1], in[2], in[3], out);
+        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        ImmutableTaskGraph itg = g.snapshot();
+        grid = dims == 1 ? new WorkerGrid1D(Kernels.ES) : new WorkerGrid3D(Kernels.TS, Kernels.TS, 1);
+        GridScheduler sched = new GridScheduler(name + ".t", grid);
+        TornadoExecutionPlan p = new TornadoExecutionPlan(itg).withGridScheduler(sched);
+        if (device != null) p = p.withDevice(device);
+        plan = p;
+    }
+
+    /** True when every input length and the output length fit this plan's buffers. */
+    boolean fits(int[] lengths, int outLen) {
+        for (int i = 0; i < 4; i++) if (lengths[i] > caps[i]) return false;
+        return outLen <= outCap;
+    }
+
+    /** Copies {@code len} floats of {@code src} from {@code off} into input {@code slot} (host side). */
+    void set(int slot, float[] src, int off, int len) {
+        MemorySegment.copy(src, off, in[slot].getSegment(), ValueLayout.JAVA_FLOAT, 0, len);
+    }
+
+    /** True when input {@code slot} already holds exactly these floats (a resident weight not changed since upload). */
+    boolean holds(int slot, float[] src, int off, int len) {
+        long bytes = 4L * len;
+        return MemorySegment.mismatch(MemorySegment.ofArray(src), 4L * off, 4L * off + bytes,
+                in[slot].getSegment(), 0, bytes) == -1;
+    }
+
+    /** Launches with global size {@code gx, gy, gz} (multiples of the local size) and copies n outputs into dst. */
+    void run(int[] ints, float[] floats, long gx, long gy, long gz, float[] dst, int n) {
+        for (int i = 0; i < ints.length; i++) ip.set(i, ints[i]);
+        for (int i = 0; i < floats.length; i++) fp.set(i, floats[i]);
+        if (grid.dimension() == 1) {
+            grid.setGlobalWork(gx, 1, 1);
+            grid.setLocalWork(Kernels.ES, 1, 1);
+        } else {
+            grid.setGlobalWork(gx, gy, gz);
+            grid.setLocalWork(Kernels.TS, Kernels.TS, 1);
+        }
+        plan.execute();
+        MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, 0, n);
+    }
+
+    /** Work-group size used by 1-D launches: row kernels need exactly RS items per group. */
+    static long roundUp(long n, long m) { return (n + m - 1) / m * m; }
+
+    @Override
+    public void close() {
+        try {
+            plan.freeDeviceMemory();
+            plan.close();
+        } catch (Exception e) {
+            // freeing device memory of a replaced plan is best-effort; the buffers are garbage collected anyway
+        }
+    }
+}

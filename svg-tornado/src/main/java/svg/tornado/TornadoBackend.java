@@ -1,0 +1,367 @@
+package svg.tornado;
+
+import svg.tensor.Tensor;
+import svg.tensor.backend.Backend;
+import svg.tensor.backend.BinaryOp;
+import svg.tensor.backend.ReduceOp;
+import svg.tensor.backend.UnaryOp;
+import svg.tensor.simd.SimdBackend;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * svg-tensor's {@link Backend} on a TornadoVM device (OpenCL or PTX): FP32 kernels from {@link Kernels} for GEMM
+ * (matmul, linear), fused attention, layer/RMS/group norm, softmax, unary and strided/broadcast binary ops, conv2d,
+ * nearest upsampling and RoPE.
+ *
+ * <p>Not on the device (delegated to the CPU SIMD backend, which is also what runs them in the default build):
+ * last-axis reductions (sum/max/argmax), log-softmax, the two conv2d backward ops, embedding and its backward. These
+ * are training or bookkeeping ops; sampling does not need them on the device.
+ *
+ * <p>Plans: one {@link KernelPlan} per kernel and buffer-capacity class, compiled on first use and replayed after
+ * that. Ops with weights (linear, conv2d, the norms' affine parameters) get a plan per weight tensor whose weight
+ * buffers are uploaded once and stay on the device. Before each use the resident copy is compared with the host
+ * array; a weight found changed in place (an optimiser step) is sent with every call from then on. Activations still travel host -> device -> host on every op: the {@code runBlock} hook is not used to
+ * keep them on the device between ops (see docs/tornado.md).
+ */
+public final class TornadoBackend implements Backend {
+    /** Weight-bearing plans above this count stop being made resident (device memory and compile time bound). */
+    private static final int MAX_RESIDENT_PLANS = Integer.getInteger("svg.tornado.maxResidentPlans", 4096);
+
+    private final TornadoDevice device;
+    private final String deviceName;
+    private final Backend cpu = new SimdBackend();
+    private final Map<Object, KernelPlan> plans = new HashMap<>();
+    private int residentPlans;
+    /** Weights seen to change in place (training): they travel with every call from then on, like activations. */
+    private final java.util.Set<Weight> mutable = new java.util.HashSet<>();
+
+    /** {@code device} null: TornadoVM's default device. */
+    TornadoBackend(TornadoDevice device) {
+        this.device = device;
+        this.deviceName = device == null ? "default" : device.getDeviceName();
+    }
+
+    @Override
+    public String name() { return "tornado"; }
+
+    /** Device description for logs and {@code svg devices}. */
+    public String deviceName() { return deviceName; }
+
+    /** Number of compiled plans currently cached (tests check that plans are reused). */
+    public synchronized int planCount() { return plans.size(); }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private interface Code extends Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray,
+            FloatArray, FloatArray> {}
+
+    /** A weight tensor identified by its storage (identity), offset and length. */
+    private record Weight(float[] data, int offset, int length) {
+        static Weight of(Tensor t) { return t == null ? null : new Weight(t.data(), t.offset(), t.numel()); }
+        @Override public boolean equals(Object o) {
+            return o instanceof Weight w && w.data == data && w.offset == offset && w.length == length;
+        }
+        @Override public int hashCode() { return System.identityHashCode(data) * 31 + offset; }
+    }
+
+    private record Key(String kernel, Weight w1, Weight w2, Weight w3) {}
+
+    /** Input slot: a tensor's contiguous data (offset, length) or unused (null). */
+    private record In(float[] data, int offset, int length) {
+        static In of(Tensor t) { return t == null ? null : new In(t.data(), t.offset(), t.numel()); }
+    }
+
+    private static int pow2(int n) { return Math.max(64, Integer.highestOneBit(Math.max(1, n - 1)) << 1); }
+
+    /**
+     * Finds or builds the plan for {@code kernel}, loads the non-resident inputs and runs it.
+     * {@code resident[i]} marks input i as a weight: the plan is then specific to that weight and uploads it once.
+     */
+    private synchronized float[] launch(String kernel, Code code, In[] ins, boolean[] resident, int outLen,
+                                        int[] ints, float[] floats, int dims, long gx, long gy, long gz) {
+        Weight[] ws = new Weight[3];
+        boolean anyResident = false;
+        int wi = 0;
+        for (int i = 0; i < 4; i++) {
+            if (resident[i] && ins[i] != null) {
+                ws[wi++] = new Weight(ins[i].data, ins[i].offset, ins[i].length);
+                anyResident = true;
+            }
+        }
+        boolean keepResident = anyResident && residentPlans < MAX_RESIDENT_PLANS;
+        for (Weight w : ws) if (w != null && mutable.contains(w)) keepResident = false;
+        Object key = keepResident ? new Key(kernel, ws[0], ws[1], ws[2]) : kernel;
+        int[] lens = new int[4];
+        for (int i = 0; i < 4; i++) lens[i] = ins[i] == null ? 0 : ins[i].length;
+        KernelPlan p = plans.get(key);
+        if (p != null && keepResident) {
+            // The contract allows weights to be rewritten in place (an optimiser step). The resident copy is checked
+            // against the host array (a memory compare, far cheaper than a host->device copy on a real GPU); a
+            // weight that changed is treated as an activation from now on, so training does not recompile per step.
+            boolean stale = false;
+            for (int i = 0; i < 4; i++)
+                if (resident[i] && ins[i] != null && !p.holds(i, ins[i].data, ins[i].offset, ins[i].length)) stale = true;
+            if (stale) {
+                p.close();
+                plans.remove(key);
+                residentPlans--;
+                for (Weight w : ws) if (w != null) mutable.add(w);
+                return launch(kernel, code, ins, resident, outLen, ints, floats, dims, gx, gy, gz);
+            }
+        }
+        if (p == null || !p.fits(lens, outLen)) {
+            int[] caps = new int[4];
+            boolean[] res = new boolean[4];
+            for (int i = 0; i < 4; i++) {
+                res[i] = keepResident && resident[i] && ins[i] != null;
+                int have = p == null ? 0 : p.caps[i];
+                caps[i] = lens[i] == 0 ? have : res[i] ? lens[i] : Math.max(have, pow2(lens[i]));
+            }
+            int outCap = Math.max(p == null ? 0 : p.outCap, pow2(outLen));
+            if (p != null) p.close();
+            else if (keepResident) residentPlans++;
+            p = new KernelPlan(kernel, code, caps, res, outCap, dims, device);
+            for (int i = 0; i < 4; i++) if (res[i]) p.set(i, ins[i].data, ins[i].offset, ins[i].length);
+            plans.put(key, p);
+        }
+        for (int i = 0; i < 4; i++) {
+            if (ins[i] != null && !(p.caps[i] == ins[i].length && keepResident && resident[i]))
+                p.set(i, ins[i].data, ins[i].offset, ins[i].length);
+        }
+        float[] out = new float[outLen];
+        p.run(ints, floats, gx, gy, gz, out, outLen);
+        return out;
+    }
+
+    private float[] launch1(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints,
+                            float[] floats, long items) {
+        return launch(kernel, code, ins, resident, outLen, ints, floats, 1, KernelPlan.roundUp(Math.max(1, items), Kernels.ES), 1, 1);
+    }
+
+    private static final boolean[] NONE = new boolean[4];
+
+    private static Tensor result(float[] data, int... shape) { return Tensor.of(data, shape); }
+
+    // ---------------------------------------------------------------- elementwise
+
+    private static int code(UnaryOp op) {
+        return switch (op) {
+            case NEG -> Kernels.NEG; case ABS -> Kernels.ABS; case EXP -> Kernels.EXP; case LOG -> Kernels.LOG;
+            case SQRT -> Kernels.SQRT; case RSQRT -> Kernels.RSQRT; case TANH -> Kernels.TANH;
+            case SIGMOID -> Kernels.SIGMOID; case GELU -> Kernels.GELU; case GELU_TANH -> Kernels.GELU_TANH;
+            case SILU -> Kernels.SILU; case STEP -> Kernels.STEP; case GELU_GRAD -> Kernels.GELU_GRAD;
+            case GELU_TANH_GRAD -> Kernels.GELU_TANH_GRAD; case SILU_GRAD -> Kernels.SILU_GRAD;
+        };
+    }
+
+    private static int code(BinaryOp op) {
+        return switch (op) {
+            case ADD -> Kernels.ADD; case SUB -> Kernels.SUB; case MUL -> Kernels.MUL; case DIV -> Kernels.DIV;
+            case MAX -> Kernels.MAX; case POW -> Kernels.POW; case GE -> Kernels.GE;
+        };
+    }
+
+    @Override
+    public Tensor unary(UnaryOp op, Tensor x) {
+        int n = x.numel();
+        if (n == 0) return Tensor.empty(x.shape());
+        Tensor c = x.contiguous();
+        float[] o = launch1("unary", Kernels::unary, new In[]{In.of(c), null, null, null}, NONE, n,
+                new int[]{code(op), n}, new float[0], n);
+        return result(o, x.shape());
+    }
+
+    /** The buffer range a strided view touches (strides are non-negative for every view Tensor makes). */
+    private static In span(Tensor t) {
+        int[] sh = t.shape(), st = t.strides();
+        long last = 0;
+        for (int d = 0; d < sh.length; d++) last += (long) (sh[d] - 1) * st[d];
+        return new In(t.data(), t.offset(), (int) last + 1);
+    }
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        int[] sh = a.shape();
+        int n = a.numel();
+        if (n == 0) return Tensor.empty(sh);
+        if (sh.length > Kernels.MAXDIM) return cpu.binary(op, a, b);
+        for (int s : a.strides()) if (s < 0) return cpu.binary(op, a, b);
+        for (int s : b.strides()) if (s < 0) return cpu.binary(op, a, b);
+        int[] ints = new int[2 + 3 * Kernels.MAXDIM];
+        ints[0] = code(op);
+        ints[1] = n;
+        int pad = Kernels.MAXDIM - sh.length;
+        int[] sa = a.strides(), sb = b.strides();
+        for (int d = 0; d < Kernels.MAXDIM; d++) {
+            boolean real = d >= pad;
+            ints[2 + d] = real ? sh[d - pad] : 1;
+            ints[2 + Kernels.MAXDIM + d] = real ? sa[d - pad] : 0;
+            ints[2 + 2 * Kernels.MAXDIM + d] = real ? sb[d - pad] : 0;
+        }
+        float[] o = launch1("binary", Kernels::binary, new In[]{span(a), span(b), null, null}, NONE, n, ints,
+                new float[0], n);
+        return result(o, sh);
+    }
+
+    @Override
+    public Tensor reduceLast(ReduceOp op, Tensor x) { return cpu.reduceLast(op, x); }
+
+    @Override
+    public Tensor softmax(Tensor x) {
+        int n = x.dim() == 0 ? 1 : x.size(-1);
+        int rows = n == 0 ? 0 : x.numel() / n;
+        if (rows == 0) return Tensor.empty(x.shape());
+        float[] o = launch1("softmax", Kernels::softmax, new In[]{In.of(x), null, null, null}, NONE, x.numel(),
+                new int[]{n}, new float[0], (long) rows * Kernels.RS);
+        return result(o, x.shape());
+    }
+
+    @Override
+    public Tensor logSoftmax(Tensor x) { return cpu.logSoftmax(x); }
+
+    // ---------------------------------------------------------------- GEMM
+
+    private Tensor gemm(String kernel, Tensor a, boolean transA, Tensor b, boolean transB, Tensor bias,
+                        int batch, int m, int n, int k, int bsA, int bsB, boolean weights) {
+        int outLen = batch * m * n;
+        if (outLen == 0) return Tensor.empty(batch, m, n);
+        if (k == 0) return Tensor.zeros(batch, m, n);
+        int[] ints = {m, n, k, transA ? 1 : 0, transB ? 1 : 0, bsA, bsB, bias == null ? 0 : 1};
+        boolean[] res = weights ? new boolean[]{false, true, true, false} : NONE;
+        float[] o = launch(kernel, Kernels::gemm, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen, ints,
+                new float[0], 3, KernelPlan.roundUp(n, Kernels.TS), KernelPlan.roundUp(m, Kernels.TS), batch);
+        return result(o, batch, m, n);
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, boolean transA, Tensor b, boolean transB) {
+        int ba = a.size(0), bb = b.size(0), nb = Math.max(ba, bb);
+        int m = transA ? a.size(2) : a.size(1), k = transA ? a.size(1) : a.size(2);
+        int n = transB ? b.size(1) : b.size(2);
+        return gemm("matmul", a, transA, b, transB, null, nb, m, n, k,
+                ba == 1 ? 0 : a.size(1) * a.size(2), bb == 1 ? 0 : b.size(1) * b.size(2), false);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        int rows = x.size(0), in = x.size(1), out = w.size(0);
+        return gemm("linear", x, false, w, true, bias, 1, rows, out, in, 0, 0, true).reshape(rows, out);
+    }
+
+    // ---------------------------------------------------------------- normalisation
+
+    private Tensor rowNorm(Tensor x, Tensor weight, Tensor bias, float eps, boolean rms) {
+        int n = x.dim() == 0 ? 1 : x.size(-1);
+        int rows = n == 0 ? 0 : x.numel() / n;
+        if (rows == 0) return Tensor.empty(x.shape());
+        float[] o = launch1(rms ? "rmsNorm" : "layerNorm", Kernels::rowNorm,
+                new In[]{In.of(x), In.of(weight), In.of(bias), null}, new boolean[]{false, true, true, false},
+                x.numel(), new int[]{n, rms ? 1 : 0, weight == null ? 0 : 1, bias == null ? 0 : 1}, new float[]{eps},
+                (long) rows * Kernels.RS);
+        return result(o, x.shape());
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return rowNorm(x, weight, bias, eps, false); }
+
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor weight, float eps) { return rowNorm(x, weight, null, eps, true); }
+
+    @Override
+    public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
+        int nb = x.size(0), c = x.size(1), s = x.size(2);
+        if (x.numel() == 0) return Tensor.empty(x.shape());
+        float[] o = launch1("groupNorm", Kernels::groupNorm, new In[]{In.of(x), In.of(weight), In.of(bias), null},
+                new boolean[]{false, true, true, false}, x.numel(),
+                new int[]{c, s, groups, weight == null ? 0 : 1, bias == null ? 0 : 1}, new float[]{eps},
+                (long) nb * groups * Kernels.RS);
+        return result(o, x.shape());
+    }
+
+    // ---------------------------------------------------------------- convolution, resampling
+
+    @Override
+    public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
+        int n = x.size(0), c = x.size(1), h = x.size(2), wd = x.size(3);
+        int o = w.size(0), kh = w.size(2), kw = w.size(3);
+        int oh = (h + 2 * padding - kh) / stride + 1, ow = (wd + 2 * padding - kw) / stride + 1;
+        int total = n * o * oh * ow;
+        if (total == 0) return Tensor.empty(n, o, oh, ow);
+        float[] r = launch1("conv2d", Kernels::conv2d, new In[]{In.of(x), In.of(w), In.of(bias), null},
+                new boolean[]{false, true, true, false}, total,
+                new int[]{total, c, h, wd, o, kh, kw, oh, ow, stride, padding, bias == null ? 0 : 1}, new float[0], total);
+        return result(r, n, o, oh, ow);
+    }
+
+    @Override
+    public Tensor conv2dBackwardInput(Tensor gradOut, Tensor w, int inH, int inW, int stride, int padding) {
+        return cpu.conv2dBackwardInput(gradOut, w, inH, inW, stride, padding);
+    }
+
+    @Override
+    public Tensor conv2dBackwardWeight(Tensor gradOut, Tensor x, int kh, int kw, int stride, int padding) {
+        return cpu.conv2dBackwardWeight(gradOut, x, kh, kw, stride, padding);
+    }
+
+    @Override
+    public Tensor upsampleNearest2x(Tensor x) {
+        int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        int total = n * c * 4 * h * w;
+        if (total == 0) return Tensor.empty(n, c, 2 * h, 2 * w);
+        float[] o = launch1("upsample2x", Kernels::upsample2x, new In[]{In.of(x), null, null, null}, NONE, total,
+                new int[]{total, h, w}, new float[0], total);
+        return result(o, n, c, 2 * h, 2 * w);
+    }
+
+    // ---------------------------------------------------------------- lookup (CPU)
+
+    @Override
+    public Tensor embedding(Tensor table, int[] ids) { return cpu.embedding(table, ids); }
+
+    @Override
+    public Tensor embeddingBackward(Tensor grad, int[] ids, int vocab) { return cpu.embeddingBackward(grad, ids, vocab); }
+
+    // ---------------------------------------------------------------- attention, rope
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask, float scale) {
+        int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), tk = k.size(2), dv = v.size(3);
+        int rows = b * h * tq;
+        if (rows * dv == 0) return Tensor.empty(b, h, tq, dv);
+        if (tk == 0) return cpu.attention(q, k, v, mask, scale);
+        float[] o = launch1("attention", Kernels::attention, new In[]{In.of(q), In.of(k), In.of(v), In.of(mask)}, NONE,
+                rows * dv, new int[]{rows, tq, tk, d, dv, mask == null ? 0 : 1}, new float[]{scale}, rows);
+        return result(o, b, h, tq, dv);
+    }
+
+    @Override
+    public Tensor rope(Tensor x, Tensor sin, Tensor cos) {
+        int n = x.numel();
+        if (n == 0) return Tensor.empty(x.shape());
+        int t = x.size(2), d = x.size(3);
+        float[] o = launch1("rope", Kernels::rope, new In[]{In.of(x), In.of(sin), In.of(cos), null}, NONE, n,
+                new int[]{n, t, d}, new float[0], n);
+        return result(o, x.shape());
+    }
+
+    @Override
+    public String toString() { return "tornado(" + deviceName + ")"; }
+
+    /** Frees every plan's device memory; later ops rebuild what they need. */
+    public synchronized void release() {
+        plans.values().forEach(KernelPlan::close);
+        plans.clear();
+        mutable.clear();
+        residentPlans = 0;
+    }
+
+    static String describe(int[] a) { return Arrays.toString(a); }
+}

@@ -1,0 +1,56 @@
+package svg.tornado;
+
+import org.junit.jupiter.api.Test;
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+import svg.tensor.backend.BackendProvider;
+import svg.tensor.backend.Backends;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Plans are compiled once and replayed; weights get one resident plan each; the provider is found and usable. */
+class PlanCacheTest {
+
+    @Test
+    void providerIsDiscoveredAndUsable() {
+        BackendProvider p = Backends.providers().stream().filter(x -> x.name().equals("tornado")).findFirst().orElseThrow();
+        assertNull(p.probe(), "probe should pass in the TornadoVM test JVM");
+        assertTrue(TornadoProbe.devices().size() >= 1, "TornadoVM lists at least one device");
+    }
+
+    @Test
+    void plansAreReusedAcrossShapesAndCalls() {
+        TornadoBackend b = (TornadoBackend) Backends.byName("tornado");
+        Rng r = new Rng(7);
+        Tensor x1 = Tensor.randn(r, 10, 20), x2 = Tensor.randn(r, 17, 30);
+        b.unary(svg.tensor.backend.UnaryOp.EXP, x1);
+        int after1 = b.planCount();
+        b.unary(svg.tensor.backend.UnaryOp.TANH, x2); // another op code and shape that fits: same compiled plan
+        b.softmax(x1);
+        int after2 = b.planCount();
+        b.softmax(x2);
+        assertEquals(after1 + 1, after2, "one new plan for softmax, none for the second unary");
+        assertEquals(after2, b.planCount(), "softmax replayed for a new shape within capacity");
+
+        Tensor w = Tensor.randn(r, 8, 20), bias = Tensor.randn(r, 8);
+        b.linear(x1, w, bias);
+        int withW = b.planCount();
+        b.linear(Tensor.randn(r, 3, 20), w, bias); // same weight: its resident plan again
+        assertEquals(withW, b.planCount());
+        b.linear(x1, Tensor.randn(r, 8, 20), bias); // another weight: its own plan
+        assertEquals(withW + 1, b.planCount());
+        b.release();
+        assertEquals(0, b.planCount());
+    }
+
+    @Test
+    void badDeviceOptionIsAClearError() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TornadoProbe.create("x"));
+        assertTrue(e.getMessage().contains("tornado device"), e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> TornadoProbe.create("0.99"));
+        assertTrue(e2.getMessage().contains("no TornadoVM device"), e2.getMessage());
+    }
+}
