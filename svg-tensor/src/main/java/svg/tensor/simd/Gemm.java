@@ -39,7 +39,7 @@ final class Gemm {
     static final int SKINNY_M = 4;
 
     /** Column super-block: B is packed KC x (this many panels) at a time, a block that stays in L2/L3 while used. */
-    static final int NCB_PANELS = PPB * 4;
+    static final int NCB_PANELS = Math.max(PPB, Integer.getInteger("svg.gemm.ncb", 4096) / NR);
 
     /** Per-thread buffers of the calling thread: [0] packed A (all of it), [1] one packed B block. Grow only. */
     private static final ThreadLocal<float[][]> BUF = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
