@@ -39,6 +39,21 @@ final class InfoCommand implements Runnable {
             out.printf("  %-10s %-9s %s%n", b.name(), b.usable() ? "usable" : "unusable", b.usable() ? b.kind() : b.problem());
         Path model = ModelLocator.defaultModelDir();
         out.println("Default model: " + (model != null ? model : "not found (expected at " + ModelLocator.expectedLocation() + ")"));
+        if (model != null) out.println("  " + describeModel(model));
         out.flush();
+    }
+
+    /** One line about a model directory, from its model.json only (no weights are read). */
+    static String describeModel(Path dir) {
+        try {
+            svg.nn.pipeline.ModelManifest m = svg.nn.pipeline.ModelManifest.read(dir.resolve(svg.nn.pipeline.ModelManifest.FILE));
+            Object depth = m.dit().get("depth"), hidden = m.dit().get("hidden_size"), classes = m.dit().get("num_classes");
+            String names = m.classes().isEmpty() ? "" : ": " + String.join(", ", m.classes().subList(0, Math.min(10, m.classes().size())))
+                    + (m.classes().size() > 10 ? ", ..." : "");
+            return m.imageSize() + " px images, DiT depth " + depth + " width " + hidden + ", " + classes + " classes" + names
+                    + "; sampling " + SamplingOptions.describe(m.sampling());
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unreadable model.json: " + e.getMessage();
+        }
     }
 }

@@ -38,7 +38,15 @@ public final class SvgCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        int code;
+        try {
+            code = newCommandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("error: out of memory (max heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB); use fewer images per batch (--batch) or give Java more memory (SVG_XMX=24g ./svg ...)");
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** The configured command line (error handling, case-insensitive enums); tests call execute on it. */

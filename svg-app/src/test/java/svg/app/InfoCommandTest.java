@@ -17,6 +17,14 @@ class InfoCommandTest {
     }
 
     @Test
+    void describesAModelDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        TinyModel.save(dir);
+        String d = InfoCommand.describeModel(dir);
+        assertTrue(d.startsWith("32 px images, DiT depth 1 width 32, 3 classes: T-shirt/top, Trouser, Sneaker"), d);
+        assertTrue(InfoCommand.describeModel(dir.resolve("nothing")).startsWith("unreadable"));
+    }
+
+    @Test
     void versionOptionPrintsProjectVersion() {
         Cli r = Cli.run("--version");
         assertEquals(0, r.exit(), r::toString);

@@ -2,6 +2,8 @@ package svg.tornado;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import svg.nn.autoencoder.SvgAutoencoder;
+import svg.nn.autoencoder.SvgAutoencoderConfig;
 import svg.nn.decoder.Decoder;
 import svg.nn.decoder.DecoderConfig;
 import svg.nn.dinov3.DinoV3Config;
@@ -10,7 +12,10 @@ import svg.nn.dit.DiT;
 import svg.nn.dit.DiTConfig;
 import svg.nn.encoder.ResidualViT;
 import svg.nn.encoder.ResidualViTConfig;
+import svg.nn.flow.SamplerOptions;
 import svg.nn.module.Init;
+import svg.nn.pipeline.LatentStats;
+import svg.nn.pipeline.SvgModel;
 import svg.nn.module.Module;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
@@ -18,9 +23,11 @@ import svg.tensor.autograd.GradMode;
 import svg.tensor.backend.Backend;
 import svg.tensor.backend.Backends;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -107,5 +114,92 @@ class ModelsOnTornadoTest {
         m.eval();
         Tensor z = Tensor.randn(new Rng(5), 2, 12, 4, 4);
         compare("decoder", () -> m.forward(z));
+    }
+
+    /**
+     * The whole pipeline as {@code svg sample} and {@code svg reconstruct} run it, on a tiny random model (32 px,
+     * 2x2 latent grid, 32 + 4 channels): 10 Euler steps with CFG 2 then decoding, and encode -> decode. Pixels are in
+     * [0, 1]; they must agree within 1e-3 (a quarter of one 8-bit level).
+     */
+    @Test
+    void samplingAndReconstructionPipeline() {
+        SvgModel m = tinyModel();
+        comparePixels("svg sample (10 steps, cfg 2)", () -> m.generate(new int[]{0, 1, 2}, m.sampling(), 42, 3, null));
+        Tensor images = Tensor.rand(new Rng(9), 0f, 1f, 2, 3, 32, 32);
+        comparePixels("svg reconstruct", () -> m.reconstruct(images));
+    }
+
+    /**
+     * The command itself: the tiny model saved as a model directory, then {@code svg sample --device cpu} and
+     * {@code svg sample --device tornado} write PNGs whose 8-bit pixels may differ by at most one level (a value
+     * within 1e-3 can still round to the neighbouring level).
+     */
+    @Test
+    void svgSampleCommandWithDeviceTornado(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        tinyModel().save(dir.resolve("model"));
+        String[] common = {"sample", "--model", dir.resolve("model").toString(), "--class", "dog", "--n", "2",
+                "--seed", "5", "--quiet"};
+        java.nio.file.Path cpuPng = dir.resolve("cpu.png"), tornadoPng = dir.resolve("tornado.png");
+        assertEquals(0, svg.app.SvgCommand.newCommandLine().execute(concat(common, "--device", "cpu", "--out", cpuPng.toString())));
+        assertEquals(0, svg.app.SvgCommand.newCommandLine().execute(concat(common, "--device", "tornado", "--out", tornadoPng.toString())));
+        var a = javax.imageio.ImageIO.read(cpuPng.toFile());
+        var b = javax.imageio.ImageIO.read(tornadoPng.toFile());
+        assertEquals(a.getWidth(), b.getWidth());
+        assertEquals(a.getHeight(), b.getHeight());
+        int worst = 0, differing = 0;
+        for (int y = 0; y < a.getHeight(); y++)
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y), q = b.getRGB(x, y);
+                for (int sh = 0; sh < 24; sh += 8) {
+                    int d = Math.abs(((p >> sh) & 255) - ((q >> sh) & 255));
+                    worst = Math.max(worst, d);
+                    if (d != 0) differing++;
+                }
+            }
+        System.out.printf("svg sample --device tornado vs cpu: %dx%d PNG, max 8-bit difference %d, %d channel values differ%n",
+                a.getWidth(), a.getHeight(), worst, differing);
+        assertTrue(worst <= 1, "PNG pixels differ by " + worst + " levels");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private static SvgModel tinyModel() {
+        SvgAutoencoderConfig ae = new SvgAutoencoderConfig(DinoV3Config.VITS16PLUS.withSize(32, 1, 2),
+                new ResidualViTConfig(32, 16, 1, 2, 32, 64, 4),
+                new DecoderConfig(32, 3, new int[]{1, 1}, 1, new int[]{2}, 0, 4, 36, 3, true), 8, 0.1, true);
+        DiT dit = new DiT(new DiTConfig(2, 1, 36, 32, 1, 2, 4.0, 0.1, 3, true, 0, true), null);
+        SvgAutoencoder auto = new SvgAutoencoder(ae, null);
+        randomize(dit, 21);
+        randomize(auto, 22);
+        Rng r = new Rng(1);
+        LatentStats stats = new LatentStats(Tensor.randn(r, 1, 1, 36).mul(0.3f), Tensor.rand(r, 0.5f, 2f, 1, 1, 36));
+        return new SvgModel(dit, auto, stats, List.of("cat", "dog", "dogfish"), 32,
+                SamplerOptions.defaults().withSteps(10).withCfg(2.0));
+    }
+
+    private static void comparePixels(String what, Supplier<Tensor> f) {
+        Tensor a, b;
+        Backend prev = Backends.use(cpu);
+        try {
+            a = f.get();
+            Backends.use(tornado);
+            b = f.get();
+        } finally {
+            Backends.use(prev);
+        }
+        assertArrayEquals(a.shape(), b.shape(), what + " shape");
+        float[] x = a.toArray(), y = b.toArray();
+        double worst = 0, spread = 0;
+        for (int i = 0; i < x.length; i++) {
+            worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            spread = Math.max(spread, Math.abs(x[i] - x[0]));
+        }
+        System.out.printf("%s: max |tornado - cpu| pixel difference = %.2e over %d values%n", what, worst, x.length);
+        assertTrue(spread > 1e-3, what + ": a constant image would prove nothing");
+        assertTrue(worst < 1e-3, what + ": pixels differ by " + worst);
     }
 }

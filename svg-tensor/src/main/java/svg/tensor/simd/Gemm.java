@@ -30,11 +30,11 @@ final class Gemm {
     static final int NV = WIDE ? 3 : 2;
     static final int NR = NV * L;
     /** K block: an A sliver (MR x KC) stays in L1 while B panels stream from L2. */
-    static final int KC = 256;
+    static final int KC = Integer.getInteger("svg.gemm.kc", 256);
     /** Rows of C per task. */
-    static final int MC = MR * 12;
+    static final int MC = MR * Integer.getInteger("svg.gemm.mslivers", 12);
     /** B panels per task (about 384 columns): the KC x NC block of packed B stays in L2. */
-    static final int PPB = Math.max(1, 384 / NR);
+    static final int PPB = Math.max(1, Integer.getInteger("svg.gemm.nc", 384) / NR);
     /** Below this many rows the packed path wastes its padding and packing: use the streaming kernels. */
     static final int SKINNY_M = 4;
 
@@ -144,33 +144,54 @@ final class Gemm {
      */
     private static void compute(int m, int n, int k, float[] ap, int pc, int kc, float[] bp, int bBase, int bStride,
                                 int p0, int p1, float[] c, int cOff, int ldc) {
-        int mBlocks = (m + MC - 1) / MC, nBlocks = (p1 - p0 + PPB - 1) / PPB;
+        // Tile grid: at most MC rows x PPB panels per task, split evenly, and refined until there are enough tasks
+        // for the threads to balance. The grid may depend on the thread count: every C element is still reduced by
+        // the same kernel in the same K order, whatever tile it falls in.
+        int slivers = (m + MR - 1) / MR, panels = p1 - p0;
+        int mBlocks = (slivers + MC / MR - 1) / (MC / MR), nBlocks = (panels + PPB - 1) / PPB;
+        int want = 4 * Parallel.threads();
+        while (mBlocks * nBlocks < want && (mBlocks < slivers / 2 || nBlocks < panels)) {
+            if (mBlocks < slivers / 2) mBlocks++;
+            else nBlocks++;
+        }
+        final int mb0 = mBlocks, nb0 = nBlocks;
         Parallel.forChunks(mBlocks * nBlocks, 1, (s, e) -> {
             float[] edge = EDGE.get();
             for (int t = s; t < e; t++) {
                 // column-block major: concurrent tasks share the same B block
-                int nb = t / mBlocks, mb = t % mBlocks;
-                int i0 = mb * MC, mc = Math.min(MC, m - i0);
-                int jStart = p0 + nb * PPB, jEnd = Math.min(p1, jStart + PPB);
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int rows = Math.min(MR, mc - ir), aIdx = ((i0 + ir) / MR) * k * MR + pc * MR;
-                    int cRow = cOff + (i0 + ir) * ldc;
-                    for (int jp = jStart; jp < jEnd; jp++) {
-                        int j0 = jp * NR, cols = Math.min(NR, n - j0);
-                        int bIdx = bBase + (jp - p0) * bStride;
-                        if (rows == MR && cols == NR) {
-                            kernel(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc);
-                        } else {
-                            // edge tile: the same kernel on a padded copy, then the valid part written back
-                            java.util.Arrays.fill(edge, 0f);
-                            for (int r = 0; r < rows; r++) System.arraycopy(c, cRow + r * ldc + j0, edge, r * NR, cols);
-                            kernel(ap, aIdx, bp, bIdx, kc, edge, 0, NR);
-                            for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, cRow + r * ldc + j0, cols);
-                        }
-                    }
+                int nb = t / mb0, mb = t % mb0;
+                int sl0 = (int) ((long) slivers * mb / mb0), sl1 = (int) ((long) slivers * (mb + 1) / mb0);
+                int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;
+                int jStart = p0 + (int) ((long) panels * nb / nb0), jEnd = p0 + (int) ((long) panels * (nb + 1) / nb0);
+                if (JR_OUTER) {
+                    for (int jp = jStart; jp < jEnd; jp++)
+                        for (int ir = 0; ir < mc; ir += MR) tileAt(ap, bp, c, edge, n, k, pc, kc, bBase, bStride, p0, cOff, ldc, i0, mc, ir, jp);
+                } else {
+                    for (int ir = 0; ir < mc; ir += MR)
+                        for (int jp = jStart; jp < jEnd; jp++) tileAt(ap, bp, c, edge, n, k, pc, kc, bBase, bStride, p0, cOff, ldc, i0, mc, ir, jp);
                 }
             }
         });
+    }
+
+    static final boolean JR_OUTER = Boolean.getBoolean("svg.gemm.jrOuter");
+
+    /** One MR x NR tile of C: the micro-kernel in place, or on a padded copy at the matrix edges. */
+    private static void tileAt(float[] ap, float[] bp, float[] c, float[] edge, int n, int k, int pc, int kc, int bBase,
+                               int bStride, int p0, int cOff, int ldc, int i0, int mc, int ir, int jp) {
+        int rows = Math.min(MR, mc - ir), aIdx = ((i0 + ir) / MR) * k * MR + pc * MR;
+        int cRow = cOff + (i0 + ir) * ldc;
+        int j0 = jp * NR, cols = Math.min(NR, n - j0);
+        int bIdx = bBase + (jp - p0) * bStride;
+        if (rows == MR && cols == NR) {
+            kernel(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc);
+        } else {
+            // edge tile: the same kernel on a padded copy, then the valid part written back
+            java.util.Arrays.fill(edge, 0f);
+            for (int r = 0; r < rows; r++) System.arraycopy(c, cRow + r * ldc + j0, edge, r * NR, cols);
+            kernel(ap, aIdx, bp, bIdx, kc, edge, 0, NR);
+            for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, cRow + r * ldc + j0, cols);
+        }
     }
 
     /** Packs all of op(A) (m x k) into slivers [sliver][k][MR], zero-padding the last; parallel over slivers. */

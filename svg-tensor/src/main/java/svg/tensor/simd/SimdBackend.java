@@ -20,8 +20,10 @@ import java.util.WeakHashMap;
  * <p>Packed-weight cache for {@link #linear}: off by default, because optimisers and loaders write weight arrays in
  * place and a packed copy would go stale. Inference-only code whose weights never change while it runs (sampling,
  * encoding with a frozen encoder) may turn it on with {@link #cachePackedWeights(boolean)} or
- * {@code -Dsvg.cpu.packedWeights=true}; the cache then keys packed panels weakly by the weight's float[] and checks
- * a sample of values on every hit (a guard against reloads, not a proof of immutability).
+ * {@code -Dsvg.cpu.packedWeights=true}; the cache then keys packed panels weakly by the weight's float[] and, on
+ * every hit, re-hashes the whole weight (one streaming read, a fraction of the transposing pack it saves): a
+ * multiplicative per-lane hash changes for any single-element change, so an in-place update is noticed and the weight
+ * repacked. It costs one packed copy of each cached weight in memory.
  */
 public class SimdBackend implements Backend {
 
@@ -31,8 +33,8 @@ public class SimdBackend implements Backend {
     private volatile boolean cacheWeights = Boolean.getBoolean("svg.cpu.packedWeights");
     private final Map<float[], PackedWeight> packed = new WeakHashMap<>();
 
-    /** Packed B panels of one weight [out, in] plus a sample used to notice in-place changes. */
-    private record PackedWeight(int out, int in, float[] panels, float[] sample) {}
+    /** Packed B panels of one weight [out, in] plus the hash of the values they were packed from. */
+    private record PackedWeight(int out, int in, float[] panels, long hash) {}
 
     @Override
     public String name() { return "cpu"; }
@@ -140,21 +142,14 @@ public class SimdBackend implements Backend {
 
     private float[] packedWeight(Tensor w, int outF, int in) {
         float[] wd = w.data();
-        float[] sample = sampleOf(wd);
+        long hash = VMath.hash(wd, 0, outF * in);
         PackedWeight pw;
         synchronized (packed) { pw = packed.get(wd); }
-        if (pw != null && pw.out == outF && pw.in == in && java.util.Arrays.equals(pw.sample, sample)) return pw.panels;
+        if (pw != null && pw.out == outF && pw.in == in && pw.hash == hash) return pw.panels;
         float[] panels = new float[Gemm.packedSize(in, outF)];
         Gemm.packB(in, outF, wd, 0, in, true, panels);
-        synchronized (packed) { packed.put(wd, new PackedWeight(outF, in, panels, sample)); }
+        synchronized (packed) { packed.put(wd, new PackedWeight(outF, in, panels, hash)); }
         return panels;
-    }
-
-    private static float[] sampleOf(float[] d) {
-        int n = Math.min(64, d.length);
-        float[] s = new float[n];
-        for (int i = 0; i < n; i++) s[i] = d[(int) ((long) i * d.length / n)];
-        return s;
     }
 
     // ---------------------------------------------------------------- convolution, resampling, lookup

@@ -22,23 +22,23 @@ final class VMath {
     static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     static final int L = S.length();
 
-    /** Rotations by L/2, L/4, ..., 1 lanes for the pairwise lane sum. */
-    private static final VectorShuffle<Float>[] ROT = rotations();
+    // Rotations by 8, 4, 2, 1 lanes for the pairwise lane sum. Separate constants, not an array: the JIT only
+    // intrinsifies a rearrange whose shuffle it can see as a constant (from an array it fell back to Java code).
+    private static final VectorShuffle<Float> R8 = rot(8), R4 = rot(4), R2 = rot(2), R1 = rot(1);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] rotations() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] r = new VectorShuffle[steps];
-        for (int s = 0, w = L / 2; s < steps; s++, w /= 2) {
-            final int shift = w;
-            r[s] = VectorShuffle.fromOp(S, i -> (i + shift) & (L - 1));
-        }
-        return r;
-    }
+    private static VectorShuffle<Float> rot(int w) { return VectorShuffle.fromOp(S, i -> (i + w) & (L - 1)); }
 
     /** Sum of the lanes by a fixed pairwise tree (explicit lane moves and adds: the same bits in every mode). */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> r : ROT) v = v.add(v.rearrange(r));
+        if (L > 16) { // wider than any shuffle constant above: lane order
+            float s = 0f;
+            for (int i = 0; i < L; i++) s += v.lane(i);
+            return s;
+        }
+        if (L >= 16) v = v.add(v.rearrange(R8));
+        if (L >= 8) v = v.add(v.rearrange(R4));
+        if (L >= 4) v = v.add(v.rearrange(R2));
+        if (L >= 2) v = v.add(v.rearrange(R1));
         return v.lane(0);
     }
 
@@ -61,6 +61,25 @@ final class VMath {
             if (store) e.intoArray(o, oi + j, m);
         }
         return sum(acc);
+    }
+
+    private static final VectorSpecies<Integer> SI_S = IntVector.SPECIES_PREFERRED;
+
+    /**
+     * Hash of the bit patterns of d[i .. i+n): per lane h = h * C + bits (mod 2^32, C odd), lanes then folded. A change
+     * of any single element always changes its lane's hash (C^r is invertible mod 2^32).
+     */
+    static long hash(float[] d, int i, int n) {
+        final int c = 0x9E3779B1;
+        IntVector h = IntVector.zero(SI_S);
+        int j = 0, lanes = SI_S.length();
+        if (lanes == L) {
+            for (; j <= n - L; j += L) h = h.mul(c).add(FloatVector.fromArray(S, d, i + j).reinterpretAsInts());
+        }
+        long r = n;
+        for (int l = 0; l < lanes; l++) r = r * 0x100000001B3L + (h.lane(l) & 0xffffffffL);
+        for (; j < n; j++) r = r * 0x100000001B3L + Float.floatToRawIntBits(d[i + j]);
+        return r;
     }
 
     /** x[i .. i+n) *= f. */

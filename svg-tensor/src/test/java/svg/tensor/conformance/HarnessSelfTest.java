@@ -88,6 +88,16 @@ class HarnessSelfTest {
         }
     }
 
+    /** Normalises its input in place (a classic in-place "optimisation"). */
+    static class MutatesInput extends ReferenceBackend {
+        @Override
+        public Tensor rmsNorm(Tensor x, Tensor w, float eps) {
+            Tensor out = super.rmsNorm(x, w, eps);
+            System.arraycopy(out.data(), 0, x.data(), x.offset(), out.numel());
+            return out;
+        }
+    }
+
     @Test
     void catchesTypicalKernelBugs() {
         assertCaught(new IgnoresStrides(), "unary(EXP,17x33,transposed)");
@@ -112,6 +122,17 @@ class HarnessSelfTest {
         GradCatalog.GradCase dec = GradCatalog.all().stream().filter(c -> c.name().startsWith("grad(decoder-block")).findFirst().orElseThrow();
         AssertionError e = assertThrows(AssertionError.class, () -> dec.check(new StrideBlindWeightGrad()));
         assertTrue(e.getMessage().contains("gradient of leaf 5"), e.getMessage());
+    }
+
+    @Test
+    void catchesAKernelThatWritesIntoItsInput() {
+        // a private case: the catalog's inputs are shared by every runner in this JVM and must stay intact
+        Tensor x = Inputs.normal(Inputs.rng("mutation"), 2, 3, 17);
+        OpCase c = new OpCase("rmsNorm(private,3x17)", "rmsNorm", "", 1e-4, 0, b -> b.rmsNorm(x, null, 1e-6f),
+                () -> new OpCase.Expected(Oracle.rmsNorm(Oracle.read(x), 3, 17, null, 1e-6), new int[]{3, 17}));
+        c.check(new ReferenceBackend());
+        AssertionError e = assertThrows(AssertionError.class, () -> c.check(new MutatesInput()));
+        assertTrue(e.getMessage().contains("second identical call differs"), e.getMessage());
     }
 
     @Test

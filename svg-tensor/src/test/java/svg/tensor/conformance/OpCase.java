@@ -31,7 +31,10 @@ public record OpCase(String name, String op, String variant, double rtol, double
         expected = memoize(expected);
     }
 
-    /** Runs the case on {@code backend} and throws an AssertionError naming the case when it does not conform. */
+    /**
+     * Runs the case on {@code backend} twice and throws an AssertionError naming the case when the result does not
+     * conform or the second run differs from the first.
+     */
     public void check(Backend backend) { check(backend, 1); }
 
     /**
@@ -46,8 +49,16 @@ public record OpCase(String name, String op, String variant, double rtol, double
         if (!Arrays.equals(out.shape(), e.shape()))
             throw new AssertionError(name + " on " + backend.name() + ": shape " + Arrays.toString(out.shape())
                     + ", expected " + Arrays.toString(e.shape()));
-        String why = Compare.check(Oracle.read(out), e.values(), rtol * toleranceScale, minScale);
+        double[] got = Oracle.read(out);
+        String why = Compare.check(got, e.values(), rtol * toleranceScale, minScale);
         if (why != null) throw new AssertionError(name + " on " + backend.name() + ": " + why);
+        // a second call must give the same bits: catches kernels that write into their inputs and state (caches,
+        // recorded graphs) that leaks from one call into the next
+        double[] again = Oracle.read(run.apply(backend));
+        for (int i = 0; i < got.length; i++)
+            if (Double.doubleToLongBits(got[i]) != Double.doubleToLongBits(again[i]))
+                throw new AssertionError(name + " on " + backend.name() + ": a second identical call differs at element "
+                        + i + " (" + (float) got[i] + " then " + (float) again[i] + "): input mutated or state kept between calls");
     }
 
     @Override

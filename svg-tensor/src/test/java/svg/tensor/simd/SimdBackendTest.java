@@ -79,6 +79,9 @@ class SimdBackendTest {
         float[] wd = w.data();
         for (int i = 0; i < wd.length; i++) wd[i] *= 0.5f;
         assertTrue(relErr(cached.linear(x, w, b), ref.linear(x, w, b), 10) < 1e-5);
+        // ... nor a change of one single element (a sparse update)
+        wd[1234] += 3f;
+        assertTrue(relErr(cached.linear(x, w, b), ref.linear(x, w, b), 10) < 1e-5);
     }
 
     @Test
