@@ -34,6 +34,7 @@ final class DevicesCommand implements Runnable {
         boolean allOk = true;
         for (BackendStatus b : BackendStatus.all()) {
             out.printf("%-10s rank %3d  %s%n", b.name(), b.rank(), b.usable() ? b.kind() : "NOT usable: " + b.problem());
+            if (b.usable()) for (String d : devicesOf(b.name())) out.println("           device " + d);
             if (!b.usable() || noProbe) continue;
             String probe = probe(b.name());
             allOk &= !probe.startsWith("FAILED");
@@ -41,6 +42,19 @@ final class DevicesCommand implements Runnable {
         }
         out.flush();
         if (!allOk) throw new CliException("a usable backend failed its probe (see above)");
+    }
+
+    /** The devices a discovered backend reports (TornadoVM: "B.N: name", selected with --device tornado:B.N). */
+    private static java.util.List<String> devicesOf(String name) {
+        for (svg.tensor.backend.BackendProvider p : Backends.providers()) {
+            if (!p.name().equals(name)) continue;
+            try {
+                return p.devices();
+            } catch (RuntimeException | LinkageError e) {
+                return java.util.List.of("(could not list devices: " + e + ")");
+            }
+        }
+        return java.util.List.of();
     }
 
     /** Runs x @ y on the named backend and on the reference backend; reports agreement and time. */

@@ -26,8 +26,9 @@ import java.util.Map;
  * are training or bookkeeping ops; sampling does not need them on the device.
  *
  * <p>Plans: one {@link KernelPlan} per kernel and buffer-capacity class, compiled on first use and replayed after
- * that. Ops with weights (linear, conv2d, the norms' affine parameters) get a plan per weight tensor whose weight
- * buffers are uploaded once and stay on the device. Before each use the resident copy is compared with the host
+ * that. Ops with weight matrices (linear, conv2d) get a plan per weight tensor whose weight buffers are uploaded once
+ * and stay on the device. The norms' affine vectors are tiny and travel with each call, so all norm layers share one
+ * compiled plan instead of costing one compilation each. Before each use the resident copy is compared with the host
  * array; a weight found changed in place (an optimiser step) is sent with every call from then on. Activations still travel host -> device -> host on every op: the {@code runBlock} hook is not used to
  * keep them on the device between ops (see docs/tornado.md).
  */
@@ -263,7 +264,7 @@ public final class TornadoBackend implements Backend {
         int rows = n == 0 ? 0 : x.numel() / n;
         if (rows == 0) return Tensor.empty(x.shape());
         float[] o = launch1(rms ? "rmsNorm" : "layerNorm", Kernels::rowNorm,
-                new In[]{In.of(x), In.of(weight), In.of(bias), null}, new boolean[]{false, true, true, false},
+                new In[]{In.of(x), In.of(weight), In.of(bias), null}, NONE,
                 x.numel(), new int[]{n, rms ? 1 : 0, weight == null ? 0 : 1, bias == null ? 0 : 1}, new float[]{eps},
                 (long) rows * Kernels.RS);
         return result(o, x.shape());
@@ -280,7 +281,7 @@ public final class TornadoBackend implements Backend {
         int nb = x.size(0), c = x.size(1), s = x.size(2);
         if (x.numel() == 0) return Tensor.empty(x.shape());
         float[] o = launch1("groupNorm", Kernels::groupNorm, new In[]{In.of(x), In.of(weight), In.of(bias), null},
-                new boolean[]{false, true, true, false}, x.numel(),
+                NONE, x.numel(),
                 new int[]{c, s, groups, weight == null ? 0 : 1, bias == null ? 0 : 1}, new float[]{eps},
                 (long) nb * groups * Kernels.RS);
         return result(o, x.shape());

@@ -88,9 +88,14 @@ final class TornadoProbe {
         List<String> r = new ArrayList<>();
         try {
             TornadoRuntime rt = TornadoRuntimeProvider.getTornadoRuntime();
+            TornadoDevice def = rt.getDefaultDevice();
             for (int b = 0; b < rt.getNumBackends(); b++) {
                 var be = rt.getBackend(b);
-                for (int d = 0; d < be.getNumDevices(); d++) r.add(b + "." + d + ": " + be.getDevice(d).getPhysicalDevice().getDeviceName());
+                for (int d = 0; d < be.getNumDevices(); d++) {
+                    TornadoDevice dev = be.getDevice(d);
+                    String isDefault = def != null && def.getDeviceName().equals(dev.getDeviceName()) ? " (default)" : "";
+                    r.add(b + "." + d + ": " + dev.getPhysicalDevice().getDeviceName() + " [" + be.getBackendType() + "]" + isDefault);
+                }
             }
         } catch (Throwable t) {
             // not usable: an empty list, probe() says why

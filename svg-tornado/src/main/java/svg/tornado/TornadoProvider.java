@@ -32,6 +32,12 @@ public final class TornadoProvider implements BackendProvider {
         return probed;
     }
 
+    /** "B.N: name" for each TornadoVM device, the default one marked; empty when TornadoVM is not usable. */
+    @Override
+    public java.util.List<String> devices() {
+        return probe() == null ? TornadoProbe.devices() : java.util.List.of();
+    }
+
     @Override
     public Backend create(String option) {
         String why = probe();

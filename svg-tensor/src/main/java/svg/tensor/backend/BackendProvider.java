@@ -14,6 +14,12 @@ public interface BackendProvider {
     /** Null when usable, otherwise a human-readable reason and how to fix it. */
     String probe();
 
+    /**
+     * The devices this backend can run on, one line each as the user selects them (e.g. "0.1: NVIDIA H100" for
+     * {@code --device tornado:0.1}); empty when there is nothing to choose or the backend is not usable. Must not throw.
+     */
+    default java.util.List<String> devices() { return java.util.List.of(); }
+
     /** Creates the backend; {@code option} is the part after ':' in "tornado:1" (null when absent). */
     Backend create(String option);
 }
