@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train SVG parts (residual encoder, decoder, DiT).",
-        subcommands = {svg.app.train.TrainSslCommand.class, svg.app.train.TrainAutoencoderCommand.class, svg.app.train.TrainDitCommand.class, svg.app.train.TrainClassifierCommand.class})
+        subcommands = {svg.app.train.TrainSslCommand.class, svg.app.train.TrainAutoencoderCommand.class, svg.app.train.TrainDitCommand.class, svg.app.train.TrainVaeCommand.class, svg.app.train.TrainClassifierCommand.class})
 final class TrainCommand implements Runnable {
     @Spec
     CommandSpec spec;

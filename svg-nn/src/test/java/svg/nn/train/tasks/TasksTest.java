@@ -98,6 +98,15 @@ class TasksTest {
     }
 
     @Test
+    void vaeBaselineLearns() {
+        DecoderConfig dec = new DecoderConfig(32, 3, new int[]{1, 1, 1}, 0, new int[0], 0.0, 16, 4, 3, true);
+        svg.nn.train.vae.KlVae vae = new svg.nn.train.vae.KlVae(16, 4, 16, 1, 1, 4, dec, new Rng(6));
+        Batch b = new Batch(0, new Tensor[]{images(4, 16, 8)}, new int[4], new int[4]);
+        double[] l = fit(new svg.nn.train.vae.VaeTask(vae, 1e-4), b, 25, 3e-3);
+        assertTrue(l[1] < 0.7 * l[0], "VAE loss " + l[0] + " -> " + l[1]);
+    }
+
+    @Test
     void ditOverfitsOneBatch() {
         DiTConfig c = new DiTConfig(2, 1, 6, 32, 1, 2, 2.0, 0.1, 3, true, 0, true);
         DitTask task = new DitTask(new DiT(c, new Rng(4)), 0.4, 0.1, 0.99);
