@@ -28,7 +28,7 @@ final class Datasets {
         } catch (IOException e) {
             throw new CliException(e.getMessage(), e);
         }
-        if (o.limit != null && o.limit < d.size()) d = limit(d, o.limit);
+        if (train && o.limit != null && o.limit < d.size()) d = limit(d, o.limit);
         return d;
     }
 
