@@ -37,7 +37,8 @@ final class TornadoProbe {
             TornadoDevice dev = rt.getDefaultDevice();
             if (dev == null) return "TornadoVM found no device (is an OpenCL ICD such as pocl-opencl-icd installed?)";
         } catch (Throwable t) {
-            return "TornadoVM failed to start (" + describe(t) + "); " + HOW;
+            return "TornadoVM failed to start (" + describe(t) + "); `tornado --devices` must list a device: install the"
+                    + " GPU driver (CUDA for PTX, the vendor's OpenCL ICD for OpenCL) or pocl-opencl-icd for a CPU device";
         }
         try {
             // One real kernel end to end: a silent Java fallback or a broken OpenCL compiler shows up here.
@@ -57,7 +58,9 @@ final class TornadoProbe {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String m = root.getMessage();
-        return root.getClass().getSimpleName() + (m == null ? "" : ": " + m.lines().findFirst().orElse(""));
+        // TornadoVM colours its messages for terminals; a reason printed by svg should be plain text
+        if (m != null) m = m.replaceAll("\u001B\\[[0-9;]*m", "").strip();
+        return root.getClass().getSimpleName() + (m == null || m.isEmpty() ? "" : ": " + m.lines().findFirst().orElse(""));
     }
 
     /** "tornado" (default device) or "tornado:N" (N-th device of the first backend) or "tornado:B.N". */

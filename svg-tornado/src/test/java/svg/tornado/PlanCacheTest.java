@@ -48,6 +48,17 @@ class PlanCacheTest {
     }
 
     @Test
+    void explicitDeviceSelectionRuns() {
+        Tensor a = Tensor.of(new float[]{1, 2, 3}, 3);
+        for (String spec : new String[]{"tornado:0", "tornado:0.0"}) {
+            TornadoBackend b = (TornadoBackend) Backends.byName(spec);
+            float[] got = b.binary(svg.tensor.backend.BinaryOp.MUL, a, a).data();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[]{1, 4, 9}, got, spec);
+            b.release();
+        }
+    }
+
+    @Test
     void badDeviceOptionIsAClearError() {
         var e = assertThrows(IllegalArgumentException.class, () -> TornadoProbe.create("x"));
         assertTrue(e.getMessage().contains("tornado device"), e.getMessage());
