@@ -124,43 +124,112 @@ final class Attention {
         if (alpha != 1f) VMath.scale(acc, ai, dv, alpha);
     }
 
-    /** acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv]; 4 rows x 4 vectors per register tile. */
+    /** acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv]: 6-row x 4-vector register tiles, then tails. */
     private static void pv(float[] p, float[] acc, float[] vd, int vb, int rows, int bk, int dv) {
-        int i = 0;
+        int i = 0, cEnd = dv - dv % (4 * L);
+        for (; i + 6 <= rows; i += 6) {
+            for (int c = 0; c < cEnd; c += 4 * L) pv6x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+            for (int r = 0; r < 6; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, cEnd);
+        }
         for (; i + 4 <= rows; i += 4) {
-            int p0 = i * BK, p1 = p0 + BK, p2 = p1 + BK, p3 = p2 + BK;
-            int a0 = i * dv, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv;
-            int c = 0;
-            for (; c + 4 * L <= dv; c += 4 * L) {
-                FloatVector x00 = FloatVector.fromArray(S, acc, a0 + c), x01 = FloatVector.fromArray(S, acc, a0 + c + L),
-                        x02 = FloatVector.fromArray(S, acc, a0 + c + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + c + 3 * L);
-                FloatVector x10 = FloatVector.fromArray(S, acc, a1 + c), x11 = FloatVector.fromArray(S, acc, a1 + c + L),
-                        x12 = FloatVector.fromArray(S, acc, a1 + c + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + c + 3 * L);
-                FloatVector x20 = FloatVector.fromArray(S, acc, a2 + c), x21 = FloatVector.fromArray(S, acc, a2 + c + L),
-                        x22 = FloatVector.fromArray(S, acc, a2 + c + 2 * L), x23 = FloatVector.fromArray(S, acc, a2 + c + 3 * L);
-                FloatVector x30 = FloatVector.fromArray(S, acc, a3 + c), x31 = FloatVector.fromArray(S, acc, a3 + c + L),
-                        x32 = FloatVector.fromArray(S, acc, a3 + c + 2 * L), x33 = FloatVector.fromArray(S, acc, a3 + c + 3 * L);
-                for (int j = 0; j < bk; j++) {
-                    int vr = vb + j * dv + c;
-                    FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
-                            v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
-                    FloatVector w = FloatVector.broadcast(S, p[p0 + j]);
-                    x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
-                    w = FloatVector.broadcast(S, p[p1 + j]);
-                    x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
-                    w = FloatVector.broadcast(S, p[p2 + j]);
-                    x20 = w.fma(v0, x20); x21 = w.fma(v1, x21); x22 = w.fma(v2, x22); x23 = w.fma(v3, x23);
-                    w = FloatVector.broadcast(S, p[p3 + j]);
-                    x30 = w.fma(v0, x30); x31 = w.fma(v1, x31); x32 = w.fma(v2, x32); x33 = w.fma(v3, x33);
-                }
-                x00.intoArray(acc, a0 + c); x01.intoArray(acc, a0 + c + L); x02.intoArray(acc, a0 + c + 2 * L); x03.intoArray(acc, a0 + c + 3 * L);
-                x10.intoArray(acc, a1 + c); x11.intoArray(acc, a1 + c + L); x12.intoArray(acc, a1 + c + 2 * L); x13.intoArray(acc, a1 + c + 3 * L);
-                x20.intoArray(acc, a2 + c); x21.intoArray(acc, a2 + c + L); x22.intoArray(acc, a2 + c + 2 * L); x23.intoArray(acc, a2 + c + 3 * L);
-                x30.intoArray(acc, a3 + c); x31.intoArray(acc, a3 + c + L); x32.intoArray(acc, a3 + c + 2 * L); x33.intoArray(acc, a3 + c + 3 * L);
-            }
-            for (int r = 0; r < 4; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, c);
+            for (int c = 0; c < cEnd; c += 4 * L) pv4x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+            for (int r = 0; r < 4; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, cEnd);
+        }
+        for (; i + 2 <= rows; i += 2) {
+            for (int c = 0; c < cEnd; c += 4 * L) pv2x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+            for (int r = 0; r < 2; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, cEnd);
         }
         for (; i < rows; i++) pvRowTail(p, i * BK, acc, i * dv, vd, vb, bk, dv, 0);
+    }
+
+    /** acc rows [ab, ab + 6 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 24 accumulators. */
+    private static void pv6x4(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + 0 * dv + c;
+        int a1 = ab + 1 * dv + c;
+        int a2 = ab + 2 * dv + c;
+        int a3 = ab + 3 * dv + c;
+        int a4 = ab + 4 * dv + c;
+        int a5 = ab + 5 * dv + c;
+        FloatVector x00 = FloatVector.fromArray(S, acc, a0), x01 = FloatVector.fromArray(S, acc, a0 + 1 * L), x02 = FloatVector.fromArray(S, acc, a0 + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
+        FloatVector x10 = FloatVector.fromArray(S, acc, a1), x11 = FloatVector.fromArray(S, acc, a1 + 1 * L), x12 = FloatVector.fromArray(S, acc, a1 + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + 3 * L);
+        FloatVector x20 = FloatVector.fromArray(S, acc, a2), x21 = FloatVector.fromArray(S, acc, a2 + 1 * L), x22 = FloatVector.fromArray(S, acc, a2 + 2 * L), x23 = FloatVector.fromArray(S, acc, a2 + 3 * L);
+        FloatVector x30 = FloatVector.fromArray(S, acc, a3), x31 = FloatVector.fromArray(S, acc, a3 + 1 * L), x32 = FloatVector.fromArray(S, acc, a3 + 2 * L), x33 = FloatVector.fromArray(S, acc, a3 + 3 * L);
+        FloatVector x40 = FloatVector.fromArray(S, acc, a4), x41 = FloatVector.fromArray(S, acc, a4 + 1 * L), x42 = FloatVector.fromArray(S, acc, a4 + 2 * L), x43 = FloatVector.fromArray(S, acc, a4 + 3 * L);
+        FloatVector x50 = FloatVector.fromArray(S, acc, a5), x51 = FloatVector.fromArray(S, acc, a5 + 1 * L), x52 = FloatVector.fromArray(S, acc, a5 + 2 * L), x53 = FloatVector.fromArray(S, acc, a5 + 3 * L);
+        for (int j = 0; j < bk; j++) {
+            int vr = vr0 + j * dv, pj = p0 + j;
+            FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
+                    v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
+            FloatVector w;
+            w = FloatVector.broadcast(S, p[pj + 0 * BK]);
+            x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
+            w = FloatVector.broadcast(S, p[pj + 1 * BK]);
+            x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
+            w = FloatVector.broadcast(S, p[pj + 2 * BK]);
+            x20 = w.fma(v0, x20); x21 = w.fma(v1, x21); x22 = w.fma(v2, x22); x23 = w.fma(v3, x23);
+            w = FloatVector.broadcast(S, p[pj + 3 * BK]);
+            x30 = w.fma(v0, x30); x31 = w.fma(v1, x31); x32 = w.fma(v2, x32); x33 = w.fma(v3, x33);
+            w = FloatVector.broadcast(S, p[pj + 4 * BK]);
+            x40 = w.fma(v0, x40); x41 = w.fma(v1, x41); x42 = w.fma(v2, x42); x43 = w.fma(v3, x43);
+            w = FloatVector.broadcast(S, p[pj + 5 * BK]);
+            x50 = w.fma(v0, x50); x51 = w.fma(v1, x51); x52 = w.fma(v2, x52); x53 = w.fma(v3, x53);
+        }
+        x00.intoArray(acc, a0); x01.intoArray(acc, a0 + 1 * L); x02.intoArray(acc, a0 + 2 * L); x03.intoArray(acc, a0 + 3 * L);
+        x10.intoArray(acc, a1); x11.intoArray(acc, a1 + 1 * L); x12.intoArray(acc, a1 + 2 * L); x13.intoArray(acc, a1 + 3 * L);
+        x20.intoArray(acc, a2); x21.intoArray(acc, a2 + 1 * L); x22.intoArray(acc, a2 + 2 * L); x23.intoArray(acc, a2 + 3 * L);
+        x30.intoArray(acc, a3); x31.intoArray(acc, a3 + 1 * L); x32.intoArray(acc, a3 + 2 * L); x33.intoArray(acc, a3 + 3 * L);
+        x40.intoArray(acc, a4); x41.intoArray(acc, a4 + 1 * L); x42.intoArray(acc, a4 + 2 * L); x43.intoArray(acc, a4 + 3 * L);
+        x50.intoArray(acc, a5); x51.intoArray(acc, a5 + 1 * L); x52.intoArray(acc, a5 + 2 * L); x53.intoArray(acc, a5 + 3 * L);
+    }
+
+    /** acc rows [ab, ab + 4 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 16 accumulators. */
+    private static void pv4x4(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + 0 * dv + c;
+        int a1 = ab + 1 * dv + c;
+        int a2 = ab + 2 * dv + c;
+        int a3 = ab + 3 * dv + c;
+        FloatVector x00 = FloatVector.fromArray(S, acc, a0), x01 = FloatVector.fromArray(S, acc, a0 + 1 * L), x02 = FloatVector.fromArray(S, acc, a0 + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
+        FloatVector x10 = FloatVector.fromArray(S, acc, a1), x11 = FloatVector.fromArray(S, acc, a1 + 1 * L), x12 = FloatVector.fromArray(S, acc, a1 + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + 3 * L);
+        FloatVector x20 = FloatVector.fromArray(S, acc, a2), x21 = FloatVector.fromArray(S, acc, a2 + 1 * L), x22 = FloatVector.fromArray(S, acc, a2 + 2 * L), x23 = FloatVector.fromArray(S, acc, a2 + 3 * L);
+        FloatVector x30 = FloatVector.fromArray(S, acc, a3), x31 = FloatVector.fromArray(S, acc, a3 + 1 * L), x32 = FloatVector.fromArray(S, acc, a3 + 2 * L), x33 = FloatVector.fromArray(S, acc, a3 + 3 * L);
+        for (int j = 0; j < bk; j++) {
+            int vr = vr0 + j * dv, pj = p0 + j;
+            FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
+                    v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
+            FloatVector w;
+            w = FloatVector.broadcast(S, p[pj + 0 * BK]);
+            x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
+            w = FloatVector.broadcast(S, p[pj + 1 * BK]);
+            x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
+            w = FloatVector.broadcast(S, p[pj + 2 * BK]);
+            x20 = w.fma(v0, x20); x21 = w.fma(v1, x21); x22 = w.fma(v2, x22); x23 = w.fma(v3, x23);
+            w = FloatVector.broadcast(S, p[pj + 3 * BK]);
+            x30 = w.fma(v0, x30); x31 = w.fma(v1, x31); x32 = w.fma(v2, x32); x33 = w.fma(v3, x33);
+        }
+        x00.intoArray(acc, a0); x01.intoArray(acc, a0 + 1 * L); x02.intoArray(acc, a0 + 2 * L); x03.intoArray(acc, a0 + 3 * L);
+        x10.intoArray(acc, a1); x11.intoArray(acc, a1 + 1 * L); x12.intoArray(acc, a1 + 2 * L); x13.intoArray(acc, a1 + 3 * L);
+        x20.intoArray(acc, a2); x21.intoArray(acc, a2 + 1 * L); x22.intoArray(acc, a2 + 2 * L); x23.intoArray(acc, a2 + 3 * L);
+        x30.intoArray(acc, a3); x31.intoArray(acc, a3 + 1 * L); x32.intoArray(acc, a3 + 2 * L); x33.intoArray(acc, a3 + 3 * L);
+    }
+
+    /** acc rows [ab, ab + 2 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 8 accumulators. */
+    private static void pv2x4(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + 0 * dv + c;
+        int a1 = ab + 1 * dv + c;
+        FloatVector x00 = FloatVector.fromArray(S, acc, a0), x01 = FloatVector.fromArray(S, acc, a0 + 1 * L), x02 = FloatVector.fromArray(S, acc, a0 + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
+        FloatVector x10 = FloatVector.fromArray(S, acc, a1), x11 = FloatVector.fromArray(S, acc, a1 + 1 * L), x12 = FloatVector.fromArray(S, acc, a1 + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + 3 * L);
+        for (int j = 0; j < bk; j++) {
+            int vr = vr0 + j * dv, pj = p0 + j;
+            FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
+                    v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
+            FloatVector w;
+            w = FloatVector.broadcast(S, p[pj + 0 * BK]);
+            x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
+            w = FloatVector.broadcast(S, p[pj + 1 * BK]);
+            x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
+        }
+        x00.intoArray(acc, a0); x01.intoArray(acc, a0 + 1 * L); x02.intoArray(acc, a0 + 2 * L); x03.intoArray(acc, a0 + 3 * L);
+        x10.intoArray(acc, a1); x11.intoArray(acc, a1 + 1 * L); x12.intoArray(acc, a1 + 2 * L); x13.intoArray(acc, a1 + 3 * L);
     }
 
     /** One row of acc from column c0 on: vectors where they fit, then scalars. */

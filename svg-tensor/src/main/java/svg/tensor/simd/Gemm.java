@@ -4,17 +4,20 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import svg.tensor.parallel.Parallel;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
 /**
  * Single-precision GEMM, {@code C += op(A) op(B)}, in the GotoBLAS/BLIS style: B is packed into panels of NR
- * columns ([panel][k][NR]), A into slivers of MR rows ([sliver][kc][MR]) per K-block, and a register-blocked
- * micro-kernel keeps an MR x NR tile of C in vector registers while it walks K.
+ * columns ([panel][k][NR]), A into slivers of MR rows ([sliver][k][MR]), and a register-blocked micro-kernel keeps
+ * an MR x NR tile of C in vector registers while it walks one K block (KC) of a sliver and a panel.
  *
  * <p>The vector width is the platform's preferred one, read once at class load: with 512-bit vectors the tile is
  * 8 x 48 (24 accumulators, 3 B loads and one broadcast: 28 of the 32 zmm registers), with 256-bit vectors 6 x 16
  * (12 accumulators of the 16 ymm registers). Nothing here assumes a particular width beyond choosing the tile.
  *
  * <p>Threads: work is split into (row block x column block) tiles of C; each tile walks the whole of K in a fixed
- * order on one thread, so every C element is reduced in the same order whatever the thread count.
+ * order on one thread, so every C element is reduced in the same order whatever the thread count. Loop order inside
+ * a tile: K block, then MR-row sliver (stays in L1), then NR-column panel (the tile's KC x ~384 B block stays in L2).
  *
  * <p>Transposed operands are handled by the packing routines (they read either layout), never by copying a whole
  * matrix first.
@@ -38,10 +41,7 @@ final class Gemm {
     /** Below this many rows the packed path wastes its padding and packing: use the streaming kernels. */
     static final int SKINNY_M = 4;
 
-    /** Column super-block: B is packed KC x (this many panels) at a time, a block that stays in L2/L3 while used. */
-    static final int NCB_PANELS = PPB * 4;
-
-    /** Per-thread buffers of the calling thread: [0] packed A (all of it), [1] one packed B block. Grow only. */
+    /** Per-thread buffers of the calling thread: [0] packed A, [1] packed B (all of each). Grow only. */
     private static final ThreadLocal<float[][]> BUF = ThreadLocal.withInitial(() -> new float[][]{new float[0], new float[0]});
     /** Per-thread edge tile for partial MR x NR tiles. */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
@@ -56,9 +56,11 @@ final class Gemm {
      * {@code a[aOff + p*lda + i]} when {@code ta}; likewise B element (p, j) is {@code b[bOff + p*ldb + j]}, or
      * {@code b[bOff + j*ldb + p]} when {@code tb}.
      *
-     * <p>Loop nest: A is packed once (all of it); then for each column super-block and each K block, B's block is
-     * packed (parallel over panels) and the (row block x column block) tiles run in parallel. The K blocks of one
-     * C element are always visited in order, so the sum order is fixed.
+     * <p>One parallel region per call (a fork/join costs tens of microseconds, far more on a loaded machine): the
+     * tasks are (row block x column block) tiles of C; the first task that needs a row block's A slivers or a column
+     * block's B panels packs them (a task that races it packs the same values again, which is harmless), then walks
+     * all of K in KC blocks. Every C element is summed by one task in K order, so the result does not depend on the
+     * tile grid or the thread count.
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta,
                      float[] b, int bOff, int ldb, boolean tb, float[] c, int cOff, int ldc) {
@@ -69,21 +71,56 @@ final class Gemm {
         }
         float[][] buf = BUF.get();
         float[] ap = grow(buf, 0, ((m + MR - 1) / MR) * k * MR);
-        packA(m, k, a, aOff, lda, ta, ap);
-        int panels = (n + NR - 1) / NR;
-        float[] bp = grow(buf, 1, Math.min(panels, NCB_PANELS) * Math.min(k, KC) * NR);
-        for (int p0 = 0; p0 < panels; p0 += NCB_PANELS) {
-            int p1 = Math.min(panels, p0 + NCB_PANELS);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                // B rows [pc, pc+kc): shift the source so that packBPanel sees a kc x n matrix
-                int src = tb ? bOff + pc : bOff + pc * ldb, q0 = p0, dst = -p0 * kc * NR;
-                Parallel.forChunks(p1 - p0, Parallel.grain((long) kc * NR, 1L << 15), (s, e) -> {
-                    for (int jp = q0 + s; jp < q0 + e; jp++) packBPanel(kc, n, b, src, ldb, tb, bp, dst, jp);
-                });
-                compute(m, n, k, ap, pc, kc, bp, 0, kc * NR, p0, p1, c, cOff, ldc);
-            }
+        float[] bp = grow(buf, 1, packedSize(k, n));
+        run(m, n, k, a, aOff, lda, ta, ap, b, bOff, ldb, tb, bp, false, c, cOff, ldc);
+    }
+
+    /** C += op(A) * B with all of B already packed by {@link #packB} (a cached weight). */
+    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bpFull,
+                           float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        float[] ap = grow(BUF.get(), 0, ((m + MR - 1) / MR) * k * MR);
+        run(m, n, k, a, aOff, lda, ta, ap, null, 0, 0, false, bpFull, true, c, cOff, ldc);
+    }
+
+    private static void run(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] ap,
+                            float[] b, int bOff, int ldb, boolean tb, float[] bp, boolean bReady,
+                            float[] c, int cOff, int ldc) {
+        // Tile grid: at most MC rows x PPB panels per task, split evenly, refined until there are enough tasks for
+        // the threads to balance (the grid may depend on the thread count: see above).
+        int slivers = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
+        int mBlocks = (slivers + MC / MR - 1) / (MC / MR), nBlocks = (panels + PPB - 1) / PPB;
+        int want = 4 * Parallel.threads();
+        while (mBlocks * nBlocks < want && (mBlocks < slivers / 2 || nBlocks < panels)) {
+            if (mBlocks < slivers / 2) mBlocks++;
+            else nBlocks++;
         }
+        final int mb0 = mBlocks, nb0 = nBlocks;
+        AtomicIntegerArray packedA = new AtomicIntegerArray(mb0), packedB = bReady ? null : new AtomicIntegerArray(nb0);
+        Parallel.forChunks(mb0 * nb0, 1, (s, e) -> {
+            float[] edge = EDGE.get();
+            for (int t = s; t < e; t++) {
+                // column-block major: tasks running at the same time share B panels
+                int nb = t / mb0, mb = t % mb0;
+                int sl0 = (int) ((long) slivers * mb / mb0), sl1 = (int) ((long) slivers * (mb + 1) / mb0);
+                int jStart = (int) ((long) panels * nb / nb0), jEnd = (int) ((long) panels * (nb + 1) / nb0);
+                if (packedA.get(mb) == 0) {
+                    for (int si = sl0; si < sl1; si++) packSliver(m, k, a, aOff, lda, ta, ap, si);
+                    packedA.set(mb, 1);
+                }
+                if (packedB != null && packedB.get(nb) == 0) {
+                    for (int jp = jStart; jp < jEnd; jp++) packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp);
+                    packedB.set(nb, 1);
+                }
+                int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    for (int ir = 0; ir < mc; ir += MR)
+                        for (int jp = jStart; jp < jEnd; jp++)
+                            tileAt(ap, bp, c, edge, n, k, pc, kc, pc * NR, k * NR, 0, cOff, ldc, i0, mc, ir, jp);
+                }
+            }
+        });
     }
 
     /** Size of the packed form of a k x n B operand. */
@@ -94,8 +131,21 @@ final class Gemm {
         int panels = (n + NR - 1) / NR;
         int grain = Parallel.grain((long) k * NR, 1L << 16);
         Parallel.forChunks(panels, grain, (s, e) -> {
-            for (int jp = s; jp < e; jp++) packBPanel(k, n, b, bOff, ldb, tb, bp, 0, jp);
+            for (int jp = s; jp < e; jp++) packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp);
         });
+    }
+
+    /**
+     * Panel {@code jp} of all of B into {@code bp} at {@code jp*k*NR}, KC rows at a time (a transposing pack of a
+     * whole long column thrashes L1; a KC x NR block does not). The layout is the same as one call of packBPanel.
+     */
+    static void packBPanelBlocked(int k, int n, float[] b, int bOff, int ldb, boolean tb, float[] bp, int jp) {
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            // rows [pc, pc+kc) of the panel are the first kc rows of B shifted by pc, stored at jp*k*NR + pc*NR
+            int src = tb ? bOff + pc : bOff + pc * ldb;
+            packBPanel(kc, n, b, src, ldb, tb, bp, jp * k * NR + pc * NR - jp * kc * NR, jp);
+        }
     }
 
     /** Packs panel {@code jp} of B into {@code bp} at {@code bpOff + jp*k*NR}. */
@@ -127,55 +177,6 @@ final class Gemm {
         }
     }
 
-    /** C += op(A) * B with all of B already packed by {@link #packB} (a cached weight). */
-    static void gemmPacked(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] bpFull,
-                           float[] c, int cOff, int ldc) {
-        if (m <= 0 || n <= 0 || k <= 0) return;
-        float[] ap = grow(BUF.get(), 0, ((m + MR - 1) / MR) * k * MR);
-        packA(m, k, a, aOff, lda, ta, ap);
-        int panels = (n + NR - 1) / NR;
-        for (int pc = 0; pc < k; pc += KC)
-            compute(m, n, k, ap, pc, Math.min(KC, k - pc), bpFull, pc * NR, k * NR, 0, panels, c, cOff, ldc);
-    }
-
-    /**
-     * One K block: C += A[:, pc:pc+kc] * B[pc:pc+kc, panels p0..p1), parallel over (row block x column block) tiles.
-     * Panel jp's kc x NR block starts at {@code bp[bBase + (jp - p0) * bStride]}.
-     */
-    private static void compute(int m, int n, int k, float[] ap, int pc, int kc, float[] bp, int bBase, int bStride,
-                                int p0, int p1, float[] c, int cOff, int ldc) {
-        // Tile grid: at most MC rows x PPB panels per task, split evenly, and refined until there are enough tasks
-        // for the threads to balance. The grid may depend on the thread count: every C element is still reduced by
-        // the same kernel in the same K order, whatever tile it falls in.
-        int slivers = (m + MR - 1) / MR, panels = p1 - p0;
-        int mBlocks = (slivers + MC / MR - 1) / (MC / MR), nBlocks = (panels + PPB - 1) / PPB;
-        int want = 4 * Parallel.threads();
-        while (mBlocks * nBlocks < want && (mBlocks < slivers / 2 || nBlocks < panels)) {
-            if (mBlocks < slivers / 2) mBlocks++;
-            else nBlocks++;
-        }
-        final int mb0 = mBlocks, nb0 = nBlocks;
-        Parallel.forChunks(mBlocks * nBlocks, 1, (s, e) -> {
-            float[] edge = EDGE.get();
-            for (int t = s; t < e; t++) {
-                // column-block major: concurrent tasks share the same B block
-                int nb = t / mb0, mb = t % mb0;
-                int sl0 = (int) ((long) slivers * mb / mb0), sl1 = (int) ((long) slivers * (mb + 1) / mb0);
-                int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;
-                int jStart = p0 + (int) ((long) panels * nb / nb0), jEnd = p0 + (int) ((long) panels * (nb + 1) / nb0);
-                if (JR_OUTER) {
-                    for (int jp = jStart; jp < jEnd; jp++)
-                        for (int ir = 0; ir < mc; ir += MR) tileAt(ap, bp, c, edge, n, k, pc, kc, bBase, bStride, p0, cOff, ldc, i0, mc, ir, jp);
-                } else {
-                    for (int ir = 0; ir < mc; ir += MR)
-                        for (int jp = jStart; jp < jEnd; jp++) tileAt(ap, bp, c, edge, n, k, pc, kc, bBase, bStride, p0, cOff, ldc, i0, mc, ir, jp);
-                }
-            }
-        });
-    }
-
-    static final boolean JR_OUTER = Boolean.getBoolean("svg.gemm.jrOuter");
-
     /** One MR x NR tile of C: the micro-kernel in place, or on a padded copy at the matrix edges. */
     private static void tileAt(float[] ap, float[] bp, float[] c, float[] edge, int n, int k, int pc, int kc, int bBase,
                                int bStride, int p0, int cOff, int ldc, int i0, int mc, int ir, int jp) {
@@ -198,24 +199,27 @@ final class Gemm {
     static void packA(int m, int k, float[] a, int aOff, int lda, boolean ta, float[] ap) {
         int slivers = (m + MR - 1) / MR;
         Parallel.forChunks(slivers, Parallel.grain((long) k * MR, 1L << 15), (s, e) -> {
-            for (int si = s; si < e; si++) {
-                int i0 = si * MR, rows = Math.min(MR, m - i0), base = si * k * MR;
-                if (!ta) {
-                    for (int r = 0; r < rows; r++) {
-                        int src = aOff + (i0 + r) * lda;
-                        for (int p = 0; p < k; p++) ap[base + p * MR + r] = a[src + p];
-                    }
-                } else {
-                    for (int p = 0; p < k; p++) {
-                        int src = aOff + p * lda + i0, dst = base + p * MR;
-                        for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
-                    }
-                }
-                if (rows < MR)
-                    for (int p = 0; p < k; p++)
-                        for (int r = rows; r < MR; r++) ap[base + p * MR + r] = 0f;
-            }
+            for (int si = s; si < e; si++) packSliver(m, k, a, aOff, lda, ta, ap, si);
         });
+    }
+
+    /** Sliver {@code si} of op(A): rows [si*MR, si*MR + MR) into ap[si*k*MR ..] as [k][MR], zero-padded. */
+    static void packSliver(int m, int k, float[] a, int aOff, int lda, boolean ta, float[] ap, int si) {
+        int i0 = si * MR, rows = Math.min(MR, m - i0), base = si * k * MR;
+        if (!ta) {
+            for (int r = 0; r < rows; r++) {
+                int src = aOff + (i0 + r) * lda;
+                for (int p = 0; p < k; p++) ap[base + p * MR + r] = a[src + p];
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                int src = aOff + p * lda + i0, dst = base + p * MR;
+                for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
+            }
+        }
+        if (rows < MR)
+            for (int p = 0; p < k; p++)
+                for (int r = rows; r < MR; r++) ap[base + p * MR + r] = 0f;
     }
 
     static void kernel(float[] ap, int aIdx, float[] bp, int bIdx, int kc, float[] c, int cIdx, int ldc) {
