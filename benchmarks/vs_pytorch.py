@@ -93,6 +93,7 @@ class DinoV3(nn.Module):
         self.patch, self.heads = patch, heads
         self.patch_embed = nn.Conv2d(3, dim, patch, patch)
         self.cls_token = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
+        self.mask_token = nn.Parameter(torch.zeros(1, dim))  # unused in inference, kept so parameter counts match
         self.storage_tokens = nn.Parameter(torch.randn(1, storage, dim) * 0.02)
         self.blocks = nn.ModuleList([DinoBlock(dim, heads, ratio) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-5)
