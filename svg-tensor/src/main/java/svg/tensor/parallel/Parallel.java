@@ -1,9 +1,7 @@
 package svg.tensor.parallel;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
@@ -41,29 +39,9 @@ public final class Parallel {
         threads = n;
     }
 
-    /** How long an idle kernel thread, or a caller waiting for helpers, spins before it parks. */
-    private static final long SPIN_NANOS = Long.getLong("svg.spinMicros", 100) * 1000;
-
-    /**
-     * Work queue whose take() spins briefly before blocking: kernels run many short regions back to back (a layer
-     * norm, then a GEMM, ...), and waking a parked thread costs tens of microseconds, much more on a busy machine.
-     */
-    private static final class SpinQueue extends LinkedBlockingQueue<Runnable> {
-        @Override
-        public Runnable take() throws InterruptedException {
-            long end = System.nanoTime() + SPIN_NANOS;
-            do {
-                Runnable r = poll();
-                if (r != null) return r;
-                Thread.onSpinWait();
-            } while (System.nanoTime() < end);
-            return super.take();
-        }
-    }
-
     private static synchronized ExecutorService pool() {
         if (pool == null) {
-            pool = new ThreadPoolExecutor(threads - 1, threads - 1, 0L, TimeUnit.MILLISECONDS, new SpinQueue(), r -> {
+            pool = Executors.newFixedThreadPool(threads - 1, r -> {
                 Thread t = new Thread(r, "svg-kernel");
                 t.setDaemon(true);
                 return t;
@@ -108,9 +86,6 @@ public final class Parallel {
             IN_REGION.set(Boolean.FALSE);
         }
         for (Future<?> f : fs) {
-            // helpers usually finish within microseconds of the caller: spin a little before parking in get()
-            long end = System.nanoTime() + SPIN_NANOS;
-            while (!f.isDone() && System.nanoTime() < end) Thread.onSpinWait();
             try {
                 f.get();
             } catch (InterruptedException e) {
