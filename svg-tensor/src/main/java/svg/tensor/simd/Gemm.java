@@ -69,10 +69,24 @@ final class Gemm {
             Skinny.gemm(m, n, k, a, aOff, lda, ta, b, bOff, ldb, tb, c, cOff, ldc);
             return;
         }
+        gemm(m, n, k, a, aOff, lda, ta, (bp, jp) -> packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp), c, cOff, ldc);
+    }
+
+    /** Packs panel {@code jp} of a k x n B operand into {@code bp} at {@code jp*k*NR} ([k][NR], zero-padded). */
+    @FunctionalInterface
+    interface PanelPacker { void pack(float[] bp, int jp); }
+
+    /**
+     * C += op(A) B where B exists only through {@code packer}, e.g. an im2col matrix produced straight into packed
+     * panels (implicit GEMM). No skinny path: B is always packed.
+     */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, PanelPacker packer,
+                     float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) return;
         float[][] buf = BUF.get();
         float[] ap = grow(buf, 0, ((m + MR - 1) / MR) * k * MR);
         float[] bp = grow(buf, 1, packedSize(k, n));
-        run(m, n, k, a, aOff, lda, ta, ap, b, bOff, ldb, tb, bp, false, c, cOff, ldc);
+        run(m, n, k, a, aOff, lda, ta, ap, packer, bp, c, cOff, ldc);
     }
 
     /** C += op(A) * B with all of B already packed by {@link #packB} (a cached weight). */
@@ -80,12 +94,12 @@ final class Gemm {
                            float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0 || k <= 0) return;
         float[] ap = grow(BUF.get(), 0, ((m + MR - 1) / MR) * k * MR);
-        run(m, n, k, a, aOff, lda, ta, ap, null, 0, 0, false, bpFull, true, c, cOff, ldc);
+        run(m, n, k, a, aOff, lda, ta, ap, null, bpFull, c, cOff, ldc);
     }
 
+    /** The parallel region; {@code packer} null means bp already holds all panels. */
     private static void run(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] ap,
-                            float[] b, int bOff, int ldb, boolean tb, float[] bp, boolean bReady,
-                            float[] c, int cOff, int ldc) {
+                            PanelPacker packer, float[] bp, float[] c, int cOff, int ldc) {
         // Tile grid: at most MC rows x PPB panels per task, split evenly, refined until there are enough tasks for
         // the threads to balance (the grid may depend on the thread count: see above).
         int slivers = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
@@ -96,7 +110,7 @@ final class Gemm {
             else nBlocks++;
         }
         final int mb0 = mBlocks, nb0 = nBlocks;
-        AtomicIntegerArray packedA = new AtomicIntegerArray(mb0), packedB = bReady ? null : new AtomicIntegerArray(nb0);
+        AtomicIntegerArray packedA = new AtomicIntegerArray(mb0), packedB = packer == null ? null : new AtomicIntegerArray(nb0);
         Parallel.forChunks(mb0 * nb0, 1, (s, e) -> {
             float[] edge = EDGE.get();
             for (int t = s; t < e; t++) {
@@ -109,7 +123,7 @@ final class Gemm {
                     packedA.set(mb, 1);
                 }
                 if (packedB != null && packedB.get(nb) == 0) {
-                    for (int jp = jStart; jp < jEnd; jp++) packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp);
+                    for (int jp = jStart; jp < jEnd; jp++) packer.pack(bp, jp);
                     packedB.set(nb, 1);
                 }
                 int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;

@@ -106,6 +106,16 @@ class SimdBackendTest {
     }
 
     @Test
+    void convMatchesReferenceWhenPanelsCrossOutputRows() {
+        Parallel.setThreads(2);
+        // output rows (70 and 35 pixels) longer and shorter than a packed panel, padding, stride 2, non-square kernel
+        Tensor x = rand(22, 2, 5, 13, 70), w = rand(23, 7, 5, 3, 3), b = rand(24, 7), w2 = rand(25, 9, 5, 4, 2);
+        assertTrue(relErr(cpu.conv2d(x, w, b, 1, 1), ref.conv2d(x, w, b, 1, 1), 5) < 1e-5);
+        assertTrue(relErr(cpu.conv2d(x, w2, null, 2, 1), ref.conv2d(x, w2, null, 2, 1), 5) < 1e-5);
+        assertTrue(relErr(cpu.conv2d(x, w2, null, 3, 0), ref.conv2d(x, w2, null, 3, 0), 5) < 1e-5);
+    }
+
+    @Test
     void attentionMatchesReferenceOnLongSequences() {
         Parallel.setThreads(2);
         Tensor q = rand(9, 2, 3, 150, 64), k = rand(10, 2, 3, 400, 64), v = rand(11, 2, 3, 400, 40);
