@@ -64,6 +64,10 @@ class PipelineCommandsTest {
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "same seed: same bytes whatever batch size and threads");
         assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(c)), "another seed: other images");
         assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(d)), "sampler options reach the sampler");
+        Path e = dir.resolve("e.png"), f = dir.resolve("f.png");
+        assertEquals(0, svg("sample", "--model", m, "--n", "3", "--seed", "5", "--sampler", "sde", "--batch", "1", "--out", e.toString(), "--quiet").exit());
+        assertEquals(0, svg("sample", "--model", m, "--n", "3", "--seed", "5", "--sampler", "sde", "--batch", "3", "--out", f.toString(), "--quiet").exit());
+        assertArrayEquals(Files.readAllBytes(e), Files.readAllBytes(f), "the sde sampler's noise is per image too");
     }
 
     @Test
