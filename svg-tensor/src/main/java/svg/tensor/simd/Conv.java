@@ -36,7 +36,7 @@ final class Conv {
                 // implicit GEMM: the im2col matrix is produced straight into packed B panels, never stored
                 int xo = x.offset() + b * c * h * wd;
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false,
-                        (bp, jp) -> packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ckk, ohw, bp, jp), y, yo, ohw);
+                        (bp, off, jp) -> packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ckk, ohw, bp, off, jp), y, yo, ohw);
             } else {
                 im2col(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, stride, pad, oh, ow, col);
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, col, 0, ohw, false, y, yo, ohw);
@@ -108,13 +108,13 @@ final class Conv {
 
     /**
      * Panel {@code jp} (output pixels [jp*NR, jp*NR + NR)) of the im2col matrix, all ckk rows, in the packed B layout
-     * {@code bp[jp*ckk*NR + p*NR + jj]}. Pixels of one output row are a run: for stride 1 a clipped copy of an input
+     * {@code bp[base + p*NR + jj]}. Pixels of one output row are a run: for stride 1 a clipped copy of an input
      * row segment, zeros where the kernel hangs over the padding.
      */
     static void packIm2colPanel(float[] x, int xo, int h, int wd, int kh, int kw, int stride, int pad, int ow,
-                                int ckk, int ohw, float[] bp, int jp) {
+                                int ckk, int ohw, float[] bp, int base, int jp) {
         final int nr = Gemm.NR;
-        int j0 = jp * nr, cols = Math.min(nr, ohw - j0), base = jp * ckk * nr;
+        int j0 = jp * nr, cols = Math.min(nr, ohw - j0);
         for (int p = 0; p < ckk; p++) {
             int v = p % kw, u = (p / kw) % kh, ic = p / (kw * kh);
             int plane = xo + ic * h * wd, dst = base + p * nr;

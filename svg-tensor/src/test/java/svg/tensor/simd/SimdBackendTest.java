@@ -66,6 +66,15 @@ class SimdBackendTest {
     }
 
     @Test
+    void gemmWithBTooLargeToPackAtOnce() {
+        Parallel.setThreads(2);
+        // k x n above the packed-B chunk (2^23 floats): the columns are done in several chunks
+        int m = 9, k = 2048, n = 4200;
+        Tensor a = rand(26, 1, m, k), b = rand(27, 1, k, n);
+        assertTrue(relErr(cpu.matmul(a, false, b, false), ref.matmul(a, false, b, false), Math.sqrt(k)) < 1e-5);
+    }
+
+    @Test
     void linearMatchesReferenceWithAndWithoutCache() {
         Parallel.setThreads(2);
         Tensor x = rand(3, 77, 130), w = rand(4, 50, 130), b = rand(5, 50);
