@@ -38,7 +38,10 @@ public final class ComputeOptions {
                 b = Backends.byName(device.trim());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 Parallel.setThreads(prevThreads);
-                throw new CliException("--device " + device + ": " + e.getMessage(), e);
+                String hint = device.trim().startsWith(BackendStatus.TORNADO)
+                        && Backends.providers().stream().noneMatch(p -> p.name().equals(BackendStatus.TORNADO))
+                        ? " (" + BackendStatus.tornadoAbsentReason() + ")" : "";
+                throw new CliException("--device " + device + ": " + e.getMessage() + hint, e);
             }
             prev = Backends.use(b);
         }

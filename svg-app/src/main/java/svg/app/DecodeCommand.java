@@ -35,6 +35,9 @@ final class DecodeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--key", paramLabel = "NAME", description = "Tensor to decode (default: 'latents', or the only tensor).")
     String key;
 
+    @Option(names = "--scale", paramLabel = "K", defaultValue = "1", description = "Enlarge each image K times (nearest neighbour) in the output; for looking at small images.")
+    int scale;
+
     @Option(names = "--out", paramLabel = "PATH", defaultValue = "decoded.png",
             description = "A .png path: one grid image; any other path: a folder with one PNG per image. Default ${DEFAULT-VALUE}.")
     Path out;
@@ -43,6 +46,7 @@ final class DecodeCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter log = spec.commandLine().getOut();
         TensorFileKind.requireFile(latents, "latents file");
+        if (scale < 1 || scale > 64) throw new CliException("--scale must be in [1, 64], got " + scale);
         ImageOutput.check(out);
         try (var scope = compute.apply()) {
             Map<String, Tensor> all = TensorFiles.loadStateDict(latents, null);
@@ -55,7 +59,7 @@ final class DecodeCommand implements java.util.concurrent.Callable<Integer> {
             if (s[2] != m.gridSize() || s[3] != m.gridSize())
                 log.println("note: latents are " + s[2] + "x" + s[3] + ", the model was trained on " + m.gridSize() + "x" + m.gridSize());
             Tensor images = m.decode(z);
-            List<Path> files = ImageOutput.write(images, out, "decoded", 0);
+            List<Path> files = ImageOutput.write(images, out, "decoded", 0, scale);
             log.println("wrote " + (files.size() == 1 ? files.get(0) : out + "/ (" + files.size() + " files)") + ": "
                     + images.size(0) + " image(s), " + images.size(3) + "x" + images.size(2) + " px");
             log.flush();

@@ -43,8 +43,9 @@ final class EncodeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Output .safetensors file.")
     Path out;
 
-    @Option(names = "--no-crop", description = "Require images of exactly the model's size instead of resizing and center-cropping them.")
-    boolean noCrop;
+    @Option(names = "--fit", paramLabel = "MODE", defaultValue = "auto",
+            description = "Bringing inputs to the model size: auto (pad if smaller, else crop), crop (official ADM center crop), pad (centre on black), exact (must match). Default ${DEFAULT-VALUE}.")
+    ImageInputs.Fit fit;
 
     @Override
     public Integer call() throws IOException {
@@ -53,7 +54,7 @@ final class EncodeCommand implements java.util.concurrent.Callable<Integer> {
         if (Files.isDirectory(out)) throw new CliException("--out " + out + " is a folder");
         try (var scope = compute.apply()) {
             SvgModel m = modelOptions.load();
-            Tensor x = ImageInputs.load(images, m.imageSize(), !noCrop);
+            Tensor x = ImageInputs.load(images, m.imageSize(), fit);
             Tensor z = m.encode(x);
             Map<String, Tensor> t = new LinkedHashMap<>();
             t.put(LATENTS, z);

@@ -14,19 +14,39 @@ import java.util.List;
 final class ImageInputs {
     private ImageInputs() {}
 
-    /**
-     * Images as one batch [N, 3, size, size]. With {@code crop}, the ADM center crop (resize the short side, crop
-     * the centre); without, every image must already be size x size.
-     */
-    static Tensor load(List<Path> files, int size, boolean crop) throws IOException {
+    /** How inputs are brought to the model's size. */
+    enum Fit {
+        /** pad when the image fits inside the model size (small data sets), else crop */
+        auto,
+        /** ADM center crop: the official SVG preprocessing */
+        crop,
+        /** centre on a black canvas; the image must not be larger */
+        pad,
+        /** the image must already have the model's size */
+        exact
+    }
+
+    /** Images as one batch [N, 3, size, size], each brought to size by {@code fit}. */
+    static Tensor load(List<Path> files, int size, Fit fit) throws IOException {
         if (files.isEmpty()) throw new CliException("no input images");
         List<Tensor> out = new ArrayList<>();
         for (Path f : files) {
             Tensor img = ImageIo.read(f);
-            if (crop) img = Preprocess.centerCrop(img, size);
-            else if (img.size(1) != size || img.size(2) != size)
-                throw new CliException(f + " is " + img.size(2) + "x" + img.size(1) + " px but the model takes " + size + "x" + size
-                        + " (drop --no-crop to resize and center-crop it)");
+            int h = img.size(1), w = img.size(2);
+            boolean fits = h <= size && w <= size;
+            img = switch (fit) {
+                case auto -> fits ? Preprocess.pad(img, size, 0f) : Preprocess.centerCrop(img, size);
+                case crop -> Preprocess.centerCrop(img, size);
+                case pad -> {
+                    if (!fits) throw new CliException(f + " is " + w + "x" + h + " px, larger than the model's " + size + "x" + size + ": it cannot be padded (use --fit crop)");
+                    yield Preprocess.pad(img, size, 0f);
+                }
+                case exact -> {
+                    if (h != size || w != size)
+                        throw new CliException(f + " is " + w + "x" + h + " px but the model takes " + size + "x" + size + " (use --fit auto, crop or pad)");
+                    yield img;
+                }
+            };
             out.add(img.unsqueeze(0));
         }
         return out.size() == 1 ? out.get(0).contiguous() : Tensor.cat(0, out);

@@ -36,6 +36,13 @@ final class ImageOutput {
 
     /** Writes images [N, 3, H, W] in [0, 1]; returns the files written. */
     static List<Path> write(Tensor images, Path out, String prefix, int columns) throws IOException {
+        return write(images, out, prefix, columns, 1);
+    }
+
+    /** As above, each image first enlarged {@code scale} times (nearest neighbour). */
+    static List<Path> write(Tensor images, Path out, String prefix, int columns, int scale) throws IOException {
+        if (scale < 1 || scale > 64) throw new CliException("--scale must be in [1, 64], got " + scale);
+        images = ImageGrid.upscale(images, scale);
         List<Path> written = new ArrayList<>();
         if (isSingleFile(out)) {
             int cols = columns > 0 ? columns : ImageGrid.squareColumns(images.size(0));

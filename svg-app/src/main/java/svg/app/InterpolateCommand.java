@@ -54,8 +54,12 @@ final class InterpolateCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--out", paramLabel = "FILE.png", defaultValue = "interpolation.png", description = "Strip PNG (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--no-crop", description = "Require images of exactly the model's size instead of resizing and center-cropping them.")
-    boolean noCrop;
+    @Option(names = "--scale", paramLabel = "K", defaultValue = "1", description = "Enlarge each frame K times (nearest neighbour).")
+    int scale;
+
+    @Option(names = "--fit", paramLabel = "MODE", defaultValue = "auto",
+            description = "Bringing inputs to the model size: auto (pad if smaller, else crop), crop (official ADM center crop), pad (centre on black), exact (must match). Default ${DEFAULT-VALUE}.")
+    ImageInputs.Fit fit;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -69,6 +73,7 @@ final class InterpolateCommand implements java.util.concurrent.Callable<Integer>
         if (!bySeed && images.size() != 2) throw new CliException("interpolation needs exactly two images, got " + images.size());
         if (frames < 2) throw new CliException("--frames must be >= 2, got " + frames);
         if (!ImageOutput.isSingleFile(out)) throw new CliException("--out must be a .png file, got " + out);
+        if (scale < 1 || scale > 64) throw new CliException("--scale must be in [1, 64], got " + scale);
         ImageOutput.check(out);
         try (var scope = compute.apply()) {
             SvgModel m = modelOptions.load();
@@ -83,7 +88,7 @@ final class InterpolateCommand implements java.util.concurrent.Callable<Integer>
                 what = "seeds " + seeds[0] + " -> " + seeds[1] + ", class " + m.className(id) + ", " + SamplingOptions.describe(o);
             } else {
                 if (cls != null) throw new CliException("--class applies to --seeds interpolation only");
-                Tensor x = ImageInputs.load(images, m.imageSize(), !noCrop);
+                Tensor x = ImageInputs.load(images, m.imageSize(), fit);
                 // slerp in the standardised token space, where the latent is roughly unit Gaussian per channel
                 Tensor tok = m.latentToTokens(m.encode(x));
                 Tensor a = tok.narrow(0, 0, 1), b = tok.narrow(0, 1, 1);
@@ -92,7 +97,8 @@ final class InterpolateCommand implements java.util.concurrent.Callable<Integer>
                 strip = m.decode(Tensor.cat(0, frameLatents));
                 what = images.get(0) + " -> " + images.get(1) + " (latent slerp)";
             }
-            ImageIo.writePng(ImageGrid.strip(strip, ImageGrid.DEFAULT_PADDING, 0f), out);
+            if (scale < 1 || scale > 64) throw new CliException("--scale must be in [1, 64], got " + scale);
+            ImageIo.writePng(ImageGrid.strip(ImageGrid.upscale(strip, scale), ImageGrid.DEFAULT_PADDING, 0f), out);
             log.printf(Locale.ROOT, "wrote %s: %d frames, %s%n", out, frames, what);
             log.flush();
         }

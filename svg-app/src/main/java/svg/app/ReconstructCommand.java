@@ -42,8 +42,9 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
             description = "Folder for <name>_recon.png (and <name>_pair.png: input | reconstruction). Default ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--no-crop", description = "Require images of exactly the model's size instead of resizing and center-cropping them.")
-    boolean noCrop;
+    @Option(names = "--fit", paramLabel = "MODE", defaultValue = "auto",
+            description = "Bringing inputs to the model size: auto (pad if smaller, else crop), crop (official ADM center crop), pad (centre on black), exact (must match). Default ${DEFAULT-VALUE}.")
+    ImageInputs.Fit fit;
 
     @Override
     public Integer call() throws IOException {
@@ -51,7 +52,7 @@ final class ReconstructCommand implements java.util.concurrent.Callable<Integer>
         if (Files.exists(out) && !Files.isDirectory(out)) throw new CliException("--out " + out + " is not a folder");
         try (var scope = compute.apply()) {
             SvgModel m = modelOptions.load();
-            Tensor x = ImageInputs.load(images, m.imageSize(), !noCrop);
+            Tensor x = ImageInputs.load(images, m.imageSize(), fit);
             // one batch: the residual channels are matched with statistics of the whole batch, as in the official code
             Tensor rec = m.reconstruct(x);
             int os = rec.size(2);

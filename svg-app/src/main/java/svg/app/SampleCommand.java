@@ -50,6 +50,9 @@ final class SampleCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Images per sampler batch (memory vs speed; no effect on results).")
     int batch;
 
+    @Option(names = "--scale", paramLabel = "K", defaultValue = "1", description = "Enlarge each image K times (nearest neighbour) in the output; for looking at small images.")
+    int scale;
+
     @Option(names = "--out", paramLabel = "PATH", defaultValue = "samples.png",
             description = "A .png path: one grid image; any other path: a folder with one PNG per image. Default ${DEFAULT-VALUE}.")
     Path out;
@@ -66,6 +69,7 @@ final class SampleCommand implements java.util.concurrent.Callable<Integer> {
         if (n < 1) throw new CliException("--n must be >= 1, got " + n);
         if (batch < 1) throw new CliException("--batch must be >= 1, got " + batch);
         if (columns != null && columns < 1) throw new CliException("--columns must be >= 1, got " + columns);
+        if (scale < 1 || scale > 64) throw new CliException("--scale must be in [1, 64], got " + scale);
         ImageOutput.check(out);
         try (var scope = compute.apply()) {
             SvgModel m = modelOptions.load();
@@ -87,7 +91,7 @@ final class SampleCommand implements java.util.concurrent.Callable<Integer> {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             int cols = columns != null ? columns : classes.size() > 1 ? n : 0;
-            List<Path> files = ImageOutput.write(images, out, "sample", cols);
+            List<Path> files = ImageOutput.write(images, out, "sample", cols, scale);
             LinkedHashSet<String> names = new LinkedHashSet<>();
             for (int id : ids) names.add(m.className(id));
             log.printf(Locale.ROOT, "wrote %s: %d images of %s, %dx%d px, %s, seed %d, in %.1f s%n",

@@ -29,4 +29,14 @@ class DevicesCommandTest {
         CliException e = assertThrows(CliException.class, o::apply);
         assertTrue(e.getMessage().contains("warp-drive") && e.getMessage().contains("reference"), e.getMessage());
     }
+
+    @Test
+    void tornadoWithoutItsModuleSaysWhy() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(svg.tensor.backend.Backends.providers().stream().noneMatch(p -> p.name().equals("tornado")),
+                "svg-tornado is on the class path here");
+        ComputeOptions o = new ComputeOptions();
+        o.device = "tornado:1";
+        CliException e = assertThrows(CliException.class, o::apply);
+        assertTrue(e.getMessage().contains("svg-tornado is not on the class path"), e.getMessage());
+    }
 }

@@ -100,6 +100,32 @@ class ModelFamilyTest {
     }
 
     @Test
+    void dinov2() {
+        // official dinov2 ViT-S/14 with 4 registers, key names and shapes (depth cut to 2)
+        Map<String, int[]> k = new LinkedHashMap<>();
+        k.put("cls_token", new int[]{1, 1, 384});
+        k.put("pos_embed", new int[]{1, 1370, 384});
+        k.put("register_tokens", new int[]{1, 4, 384});
+        k.put("mask_token", new int[]{1, 384});
+        k.put("patch_embed.proj.weight", new int[]{384, 3, 14, 14});
+        for (int b = 0; b < 2; b++) {
+            k.put("blocks." + b + ".norm1.weight", new int[]{384});
+            k.put("blocks." + b + ".attn.qkv.weight", new int[]{1152, 384});
+            k.put("blocks." + b + ".ls1.gamma", new int[]{384});
+            k.put("blocks." + b + ".mlp.fc1.weight", new int[]{1536, 384});
+        }
+        k.put("norm.weight", new int[]{384});
+        var d = ModelFamily.detect(k);
+        assertEquals("DINOv2 ViT", d.family());
+        assertEquals(518, d.config().get("img_size"));
+        assertEquals(14, d.config().get("patch_size"));
+        assertEquals(384, d.config().get("embed_dim"));
+        assertEquals(2, d.config().get("depth"));
+        assertEquals(4, d.config().get("num_register_tokens"));
+        assertEquals("mlp", d.config().get("ffn_layer"));
+    }
+
+    @Test
     void statsWrappedKeysAndUnknown() {
         var s = ModelFamily.detect(Map.of("dinov3_sp_mean", new int[]{1, 1, 72}, "dinov3_sp_std", new int[]{1, 1, 72}));
         assertTrue(s.family().startsWith("latent statistics"));

@@ -47,6 +47,10 @@ class PipelineCommandsTest {
         assertTrue(r.out().contains("3 images of Sneaker"), r::toString);
         // three 4 px images: 2 columns x 2 rows, padding 2
         assertArrayEquals(new int[]{3, 14, 14}, ImageIo.read(out).shape());
+        Path big = dir.resolve("big.png");
+        assertEquals(0, svg("sample", "--model", model.toString(), "--n", "3", "--scale", "3", "--out", big.toString(), "--quiet").exit());
+        assertArrayEquals(new int[]{3, 2 * 14 + 2, 2 * 14 + 2}, ImageIo.read(big).shape());
+        assertEquals(1, svg("sample", "--model", model.toString(), "--scale", "0", "--out", big.toString(), "--quiet").exit());
     }
 
     @Test
@@ -60,6 +64,10 @@ class PipelineCommandsTest {
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "same seed: same bytes whatever batch size and threads");
         assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(c)), "another seed: other images");
         assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(d)), "sampler options reach the sampler");
+        Path e = dir.resolve("e.png"), f = dir.resolve("f.png");
+        assertEquals(0, svg("sample", "--model", m, "--n", "3", "--seed", "5", "--sampler", "sde", "--batch", "1", "--out", e.toString(), "--quiet").exit());
+        assertEquals(0, svg("sample", "--model", m, "--n", "3", "--seed", "5", "--sampler", "sde", "--batch", "3", "--out", f.toString(), "--quiet").exit());
+        assertArrayEquals(Files.readAllBytes(e), Files.readAllBytes(f), "the sde sampler's noise is per image too");
     }
 
     @Test
@@ -150,9 +158,16 @@ class PipelineCommandsTest {
         assertArrayEquals(new int[]{3, 4, 4}, ImageIo.read(out.resolve("a_recon.png")).shape());
         assertTrue(Files.exists(out.resolve("b_pair.png")));
 
-        Cli wrong = svg("reconstruct", "--model", model.toString(), "--no-crop", a.toString(), "--out", out.toString());
+        Cli wrong = svg("reconstruct", "--model", model.toString(), "--fit", "exact", a.toString(), "--out", out.toString());
         assertEquals(1, wrong.exit());
         assertTrue(wrong.err().contains("40x30") && wrong.err().contains("32x32"), wrong::toString);
+        Cli tooBig = svg("reconstruct", "--model", model.toString(), "--fit", "pad", a.toString(), "--out", out.toString());
+        assertEquals(1, tooBig.exit());
+        assertTrue(tooBig.err().contains("cannot be padded"), tooBig::toString);
+        Path small = image("small.png", 28, 28, 9);
+        assertEquals(0, svg("reconstruct", "--model", model.toString(), "--fit", "pad", small.toString(), "--out", out.toString()).exit());
+        assertEquals(0, svg("reconstruct", "--model", model.toString(), "--fit", "crop", small.toString(), "--out", out.toString()).exit());
+        assertEquals(2, svg("reconstruct", "--model", model.toString(), "--fit", "stretch", small.toString()).exit());
         Cli missing = svg("reconstruct", "--model", model.toString(), dir.resolve("none.png").toString());
         assertEquals(1, missing.exit());
         Path junk = Files.writeString(dir.resolve("junk.png"), "not a png");

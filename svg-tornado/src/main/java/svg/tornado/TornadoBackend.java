@@ -36,6 +36,12 @@ public final class TornadoBackend implements Backend {
     /** Weight-bearing plans above this count stop being made resident (device memory and compile time bound). */
     private static final int MAX_RESIDENT_PLANS = Integer.getInteger("svg.tornado.maxResidentPlans", 4096);
 
+    /**
+     * The 4x4 register-blocked GEMM (default) or the plain 16x16 tile ({@code -Dsvg.tornado.gemm=tile16}, read when
+     * the backend is created), kept selectable because neither has been timed on a GPU yet.
+     */
+    private final boolean blockedGemm = !"tile16".equals(System.getProperty("svg.tornado.gemm"));
+
     private final TornadoDevice device;
     private final String deviceName;
     private final Backend cpu = new SimdBackend();
@@ -237,8 +243,15 @@ public final class TornadoBackend implements Backend {
         if (k == 0) return Tensor.zeros(batch, m, n);
         int[] ints = {m, n, k, transA ? 1 : 0, transB ? 1 : 0, bsA, bsB, bias == null ? 0 : 1};
         boolean[] res = weights ? new boolean[]{false, true, true, false} : NONE;
-        float[] o = launch(kernel, Kernels::gemm, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen, ints,
-                new float[0], 3, KernelPlan.roundUp(n, Kernels.TS), KernelPlan.roundUp(m, Kernels.TS), batch);
+        float[] o;
+        if (blockedGemm) {
+            o = launch(kernel + "4x4", Kernels::gemm4x4, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen,
+                    ints, new float[0], 3, (long) Kernels.TS * ((n + Kernels.BT - 1) / Kernels.BT),
+                    (long) Kernels.TS * ((m + Kernels.BT - 1) / Kernels.BT), batch);
+        } else {
+            o = launch(kernel, Kernels::gemm, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen, ints,
+                    new float[0], 3, KernelPlan.roundUp(n, Kernels.TS), KernelPlan.roundUp(m, Kernels.TS), batch);
+        }
         return result(o, batch, m, n);
     }
 
@@ -338,7 +351,10 @@ public final class TornadoBackend implements Backend {
         int rows = b * h * tq;
         if (rows * dv == 0) return Tensor.empty(b, h, tq, dv);
         if (tk == 0) return cpu.attention(q, k, v, mask, scale);
-        float[] o = launch1("attention", Kernels::attention, new In[]{In.of(q), In.of(k), In.of(v), In.of(mask)}, NONE,
+        // the accumulator of a row lives in local memory when it fits there, else in the output row itself
+        boolean local = dv <= Kernels.ATT_DV;
+        float[] o = launch1(local ? "attentionLocal" : "attention", local ? Kernels::attentionLocal : Kernels::attention,
+                new In[]{In.of(q), In.of(k), In.of(v), In.of(mask)}, NONE,
                 rows * dv, new int[]{rows, tq, tk, d, dv, mask == null ? 0 : 1}, new float[]{scale}, rows);
         return result(o, b, h, tq, dv);
     }

@@ -44,6 +44,26 @@ public final class ImageGrid {
         return Tensor.of(dst, c, gh, gw);
     }
 
+    /** Nearest-neighbour enlargement by an integer factor of [C, H, W] or [N, C, H, W]: small images stay crisp to look at. */
+    public static Tensor upscale(Tensor images, int factor) {
+        if (factor < 1) throw new IllegalArgumentException("upscale factor must be >= 1, got " + factor);
+        if (factor == 1) return images;
+        int[] s = images.shape();
+        if (s.length != 3 && s.length != 4) throw new IllegalArgumentException("upscale expects [C, H, W] or [N, C, H, W], got " + Arrays.toString(s));
+        int h = s[s.length - 2], w = s[s.length - 1], planes = images.numel() / (h * w);
+        int oh = h * factor, ow = w * factor;
+        float[] src = images.toArray(), dst = new float[planes * oh * ow];
+        for (int p = 0; p < planes; p++)
+            for (int y = 0; y < oh; y++) {
+                int si = (p * h + y / factor) * w, di = (p * oh + y) * ow;
+                for (int x = 0; x < ow; x++) dst[di + x] = src[si + x / factor];
+            }
+        int[] os = s.clone();
+        os[s.length - 2] = oh;
+        os[s.length - 1] = ow;
+        return Tensor.of(dst, os);
+    }
+
     /** All images in one row. */
     public static Tensor strip(Tensor images, int padding, float padValue) {
         return grid(images, images.size(0), padding, padValue);

@@ -32,6 +32,16 @@ class ImageGridTest {
     }
 
     @Test
+    void upscaleRepeatsPixels() {
+        Tensor x = Tensor.of(new float[]{1, 2, 3, 4}, 1, 1, 2, 2);
+        Tensor y = ImageGrid.upscale(x, 2);
+        assertArrayEquals(new int[]{1, 1, 4, 4}, y.shape());
+        assertArrayEquals(new float[]{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, y.toArray());
+        assertSame(x, ImageGrid.upscale(x, 1));
+        assertThrows(IllegalArgumentException.class, () -> ImageGrid.upscale(x, 0));
+    }
+
+    @Test
     void squareColumns() {
         assertEquals(1, ImageGrid.squareColumns(1));
         assertEquals(3, ImageGrid.squareColumns(8));

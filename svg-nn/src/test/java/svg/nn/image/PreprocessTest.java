@@ -68,6 +68,15 @@ class PreprocessTest {
     }
 
     @Test
+    void padCentresOnACanvas() {
+        Tensor x = Tensor.ones(1, 2, 3);
+        Tensor p = Preprocess.pad(x, 5, 0f);
+        float[][] expect = {{0, 0, 0, 0, 0}, {0, 1, 1, 1, 0}, {0, 1, 1, 1, 0}, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}};
+        for (int y = 0; y < 5; y++) for (int xx = 0; xx < 5; xx++) assertEquals(expect[y][xx], p.get(0, y, xx), y + "," + xx);
+        assertThrows(IllegalArgumentException.class, () -> Preprocess.pad(Tensor.ones(1, 6, 2), 5, 0f));
+    }
+
+    @Test
     void rejectsBadShapes() {
         assertThrows(IllegalArgumentException.class, () -> Preprocess.centerCrop(Tensor.zeros(4, 4), 2));
         assertThrows(IllegalArgumentException.class, () -> Preprocess.centerCrop(Tensor.zeros(3, 4, 4), 0));
