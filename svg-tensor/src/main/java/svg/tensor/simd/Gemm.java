@@ -65,8 +65,8 @@ final class Gemm {
      *
      * <p>One parallel region per call (a fork/join costs tens of microseconds, far more on a loaded machine): the
      * tasks are (row block x column block) tiles of C; the first task that needs a row block's A slivers or a column
-     * block's B panels packs them (a task that races it packs the same values again, which is harmless), then walks
-     * all of K in KC blocks. Every C element is summed by one task in K order, so the result does not depend on the
+     * block's B panels packs them (tasks needing the same block split the packing, see ensurePacked), then walks all
+     * of K in KC blocks. Every C element is summed by one task in K order, so the result does not depend on the
      * tile grid or the thread count.
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta,
@@ -123,22 +123,17 @@ final class Gemm {
             else nBlocks++;
         }
         final int mb0 = mBlocks, nb0 = nBlocks;
-        AtomicIntegerArray packedA = new AtomicIntegerArray(mb0), packedB = packer == null ? null : new AtomicIntegerArray(nb0);
+        AtomicIntegerArray packedA = new AtomicIntegerArray(slivers), packedB = packer == null ? null : new AtomicIntegerArray(panels);
         Parallel.forChunks(mb0 * nb0, 1, (s, e) -> {
             float[] edge = EDGE.get();
             for (int t = s; t < e; t++) {
-                // column-block major: tasks running at the same time share B panels
+                // column-block major: tasks running at the same time share the B block (kept in cache)
                 int nb = t / mb0, mb = t % mb0;
                 int sl0 = (int) ((long) slivers * mb / mb0), sl1 = (int) ((long) slivers * (mb + 1) / mb0);
                 int jStart = p0 + (int) ((long) panels * nb / nb0), jEnd = p0 + (int) ((long) panels * (nb + 1) / nb0);
-                if (packedA.get(mb) == 0) {
-                    for (int si = sl0; si < sl1; si++) packSliver(m, k, a, aOff, lda, ta, ap, si);
-                    packedA.set(mb, 1);
-                }
-                if (packedB != null && packedB.get(nb) == 0) {
-                    for (int jp = jStart; jp < jEnd; jp++) packer.pack(bp, (jp - p0) * k * NR, jp);
-                    packedB.set(nb, 1);
-                }
+                ensurePacked(packedA, sl0, sl1, si -> packSliver(m, k, a, aOff, lda, ta, ap, si));
+                if (packedB != null)
+                    ensurePacked(packedB, jStart - p0, jEnd - p0, q -> packer.pack(bp, q * k * NR, q + p0));
                 int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
@@ -148,6 +143,31 @@ final class Gemm {
                 }
             }
         });
+    }
+
+    /**
+     * Makes items [from, to) packed, each exactly once: claim every unclaimed item and pack it (0 -> 1 -> 2), then
+     * wait for the items other tasks claimed. Two tasks that need the same block thus split its packing instead of
+     * one waiting for the other. Waiting yields: spinning hurts on an oversubscribed machine.
+     */
+    private static void ensurePacked(AtomicIntegerArray state, int from, int to, java.util.function.IntConsumer pack) {
+        for (int i = from; i < to; i++) claimAndPack(state, i, pack);
+        for (int i = from; i < to; i++)
+            while (state.get(i) != 2) {
+                claimAndPack(state, i, pack); // taken over if its packer failed and released it
+                Thread.yield();
+            }
+    }
+
+    private static void claimAndPack(AtomicIntegerArray state, int i, java.util.function.IntConsumer pack) {
+        if (state.get(i) != 0 || !state.compareAndSet(i, 0, 1)) return;
+        try {
+            pack.accept(i);
+        } catch (Throwable t) {
+            state.set(i, 0);
+            throw t;
+        }
+        state.set(i, 2);
     }
 
     /** Size of the packed form of a k x n B operand. */
