@@ -15,7 +15,11 @@ import java.util.Random;
  * process with OPENBLAS_NUM_THREADS set), and the best GFLOP/s of each side over all rounds is kept. Alternating keeps
  * both sides under the same machine load, which matters on a shared machine.
  *
- * <p>Usage: {@code GemmVsOpenBlas <sgemm_bench binary> [--threads 2] [--rounds 3] [--seconds 1.5] [MxNxK ...]}.
+ * <p>{@code --cpu-time} (only with {@code --threads 1}) times both sides with the calling thread's CPU clock
+ * instead of the wall clock: a per-core comparison of the kernels that time spent descheduled on a busy shared
+ * machine does not distort.
+ *
+ * <p>Usage: {@code GemmVsOpenBlas <sgemm_bench binary> [--threads 2] [--rounds 3] [--seconds 1.5] [--cpu-time] [MxNxK ...]}.
  */
 public final class GemmVsOpenBlas {
     private GemmVsOpenBlas() {}
@@ -41,18 +45,23 @@ public final class GemmVsOpenBlas {
         String cHarness = args[0];
         int threads = 2, rounds = 3;
         double seconds = 1.5;
+        boolean cpuTime = false;
         List<Shape> shapes = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--cpu-time" -> cpuTime = true;
                 default -> shapes.add(Shape.parse(args[i]));
             }
         }
         if (shapes.isEmpty()) DEFAULT_SHAPES.forEach(s -> shapes.add(Shape.parse(s)));
+        if (cpuTime && threads != 1) throw new IllegalArgumentException("--cpu-time needs --threads 1");
         Parallel.setThreads(threads);
-        System.out.println("# " + SimdBackend.describe() + "; threads " + threads + "; rounds " + rounds + " x " + seconds + " s per side and shape");
+        CPU_TIME = cpuTime;
+        System.out.println("# " + SimdBackend.describe() + "; threads " + threads + "; rounds " + rounds + " x " + seconds
+                + " s per side and shape; " + (cpuTime ? "thread CPU time" : "wall clock") + ", best of all rounds");
         double[] ours = new double[shapes.size()], theirs = new double[shapes.size()];
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < shapes.size(); i++) {
@@ -71,6 +80,13 @@ public final class GemmVsOpenBlas {
         }
         System.out.printf("min ratio ours/openblas: %.3f%n", min);
     }
+
+    private static boolean CPU_TIME;
+    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    static void setCpuTime(boolean on) { CPU_TIME = on; }
+
+    private static long clock() { return CPU_TIME ? MX.getCurrentThreadCpuTime() : System.nanoTime(); }
 
     private static float[] random(int n, long seed) {
         Random r = new Random(seed);
@@ -97,9 +113,9 @@ public final class GemmVsOpenBlas {
         long t0 = System.nanoTime();
         int iters = 0;
         while (iters < 3 || (System.nanoTime() - t0) * 1e-9 < seconds) {
-            long st = System.nanoTime();
+            long st = clock();
             SimdBackend.sgemm(s.m, s.n, s.k, a, 0, s.k, false, b, 0, s.n, false, c, 0, s.n);
-            best = Math.min(best, (System.nanoTime() - st) * 1e-9);
+            best = Math.min(best, (clock() - st) * 1e-9);
             iters++;
         }
         return s.flops() / best / 1e9;
@@ -108,6 +124,7 @@ public final class GemmVsOpenBlas {
     static double measureOpenBlas(String harness, Shape s, double seconds, int threads) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(harness, "" + s.m, "" + s.n, "" + s.k, "" + seconds);
         pb.environment().put("OPENBLAS_NUM_THREADS", "" + threads);
+        if (CPU_TIME) pb.environment().put("SGEMM_CPU_TIME", "1");
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String out;

@@ -36,8 +36,10 @@ record BackendStatus(String name, String kind, int rank, String problem) {
         String home = System.getenv("TORNADOVM_HOME");
         if (home == null || home.isBlank())
             return "svg-tornado is not on the class path and TORNADOVM_HOME is not set "
-                    + "(install TornadoVM, set TORNADOVM_HOME, rebuild: the Maven profile 'tornado' adds svg-tornado)";
+                    + "(install a TornadoVM SDK for JDK 25 and set TORNADOVM_HOME: ./svg then builds svg-tornado and starts Java with TornadoVM's flags; docs/tornado.md)";
+        if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(home, "tornado-argfile")))
+            return "TORNADOVM_HOME=" + home + " has no tornado-argfile (see docs/tornado.md to create it)";
         return "TORNADOVM_HOME=" + home + " is set but svg-tornado is not on the class path "
-                + "(build it with `mvn -Ptornado -DskipTests package` and run through TornadoVM's launcher)";
+                + "(start through ./svg, or add svg-tornado/target/svg-tornado-*.jar and @$TORNADOVM_HOME/tornado-argfile yourself; docs/tornado.md)";
     }
 }

@@ -351,7 +351,10 @@ public final class TornadoBackend implements Backend {
         int rows = b * h * tq;
         if (rows * dv == 0) return Tensor.empty(b, h, tq, dv);
         if (tk == 0) return cpu.attention(q, k, v, mask, scale);
-        float[] o = launch1("attention", Kernels::attention, new In[]{In.of(q), In.of(k), In.of(v), In.of(mask)}, NONE,
+        // the accumulator of a row lives in local memory when it fits there, else in the output row itself
+        boolean local = dv <= Kernels.ATT_DV;
+        float[] o = launch1(local ? "attentionLocal" : "attention", local ? Kernels::attentionLocal : Kernels::attention,
+                new In[]{In.of(q), In.of(k), In.of(v), In.of(mask)}, NONE,
                 rows * dv, new int[]{rows, tq, tk, d, dv, mask == null ? 0 : 1}, new float[]{scale}, rows);
         return result(o, b, h, tq, dv);
     }

@@ -47,6 +47,22 @@ class PlanCacheTest {
         assertEquals(0, b.planCount());
     }
 
+    /** Dv above the local-memory kernel's limit takes the global-accumulator attention kernel; both match the CPU. */
+    @Test
+    void attentionWithWideValuesUsesTheGlobalKernel() {
+        TornadoBackend b = (TornadoBackend) Backends.byName("tornado");
+        svg.tensor.backend.Backend cpu = Backends.byName("cpu");
+        Rng r = new Rng(3);
+        for (int dv : new int[]{Kernels.ATT_DV, Kernels.ATT_DV + 8}) {
+            Tensor q = Tensor.randn(r, 1, 2, 5, 16), k = Tensor.randn(r, 1, 2, 7, 16), v = Tensor.randn(r, 1, 2, 7, dv);
+            Tensor mask = Tensor.randn(r, 5, 7);
+            float[] want = cpu.attention(q, k, v, mask, 0.25f).data(), got = b.attention(q, k, v, mask, 0.25f).data();
+            for (int i = 0; i < want.length; i++)
+                assertEquals(want[i], got[i], 1e-5f * (1 + Math.abs(want[i])), "dv=" + dv + " element " + i);
+        }
+        b.release();
+    }
+
     @Test
     void explicitDeviceSelectionRuns() {
         Tensor a = Tensor.of(new float[]{1, 2, 3}, 3);

@@ -22,7 +22,8 @@ final class Conv {
         Tensor out = Tensor.empty(n, o, oh, ow);
         float[] y = out.data(), xd = x.data(), wdata = w.data();
         boolean direct = direct(kh, kw, stride, pad);
-        float[] col = direct ? null : new float[ckk * ohw];
+        // the explicit im2col matrix is only needed by the skinny path (few output channels): see below
+        float[] col = direct || o > Gemm.SKINNY_M ? null : new float[ckk * ohw];
         for (int b = 0; b < n; b++) {
             int yo = b * o * ohw;
             if (bias != null) {
@@ -31,6 +32,11 @@ final class Conv {
             }
             if (direct) {
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, xd, x.offset() + b * c * h * wd, ohw, false, y, yo, ohw);
+            } else if (o > Gemm.SKINNY_M) {
+                // implicit GEMM: the im2col matrix is produced straight into packed B panels, never stored
+                int xo = x.offset() + b * c * h * wd;
+                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false,
+                        (bp, off, jp) -> packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ckk, ohw, bp, off, jp), y, yo, ohw);
             } else {
                 im2col(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, stride, pad, oh, ow, col);
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, col, 0, ohw, false, y, yo, ohw);
@@ -98,6 +104,48 @@ final class Conv {
                 }
             }
         });
+    }
+
+    /**
+     * Panel {@code jp} (output pixels [jp*NR, jp*NR + NR)) of the im2col matrix, all ckk rows, in the packed B layout
+     * {@code bp[base + p*NR + jj]}. Pixels of one output row are a run: for stride 1 a clipped copy of an input
+     * row segment, zeros where the kernel hangs over the padding.
+     */
+    static void packIm2colPanel(float[] x, int xo, int h, int wd, int kh, int kw, int stride, int pad, int ow,
+                                int ckk, int ohw, float[] bp, int base, int jp) {
+        final int nr = Gemm.NR;
+        int j0 = jp * nr, cols = Math.min(nr, ohw - j0);
+        for (int p = 0; p < ckk; p++) {
+            int v = p % kw, u = (p / kw) % kh, ic = p / (kw * kh);
+            int plane = xo + ic * h * wd, dst = base + p * nr;
+            int jj = 0;
+            while (jj < cols) {
+                int j = j0 + jj, oy = j / ow, ox = j % ow, seg = Math.min(cols - jj, ow - ox);
+                int iy = oy * stride - pad + u;
+                if (iy < 0 || iy >= h) {
+                    java.util.Arrays.fill(bp, dst + jj, dst + jj + seg, 0f);
+                } else {
+                    int row = plane + iy * wd, ix0 = ox * stride - pad + v;
+                    if (stride == 1) {
+                        // input columns ix0 .. ix0+seg-1, of which [lo, hi) lie inside the row
+                        int lo = Math.max(0, -ix0), hi = Math.min(seg, wd - ix0);
+                        if (hi <= lo) java.util.Arrays.fill(bp, dst + jj, dst + jj + seg, 0f);
+                        else {
+                            java.util.Arrays.fill(bp, dst + jj, dst + jj + lo, 0f);
+                            System.arraycopy(x, row + ix0 + lo, bp, dst + jj + lo, hi - lo);
+                            java.util.Arrays.fill(bp, dst + jj + hi, dst + jj + seg, 0f);
+                        }
+                    } else {
+                        for (int t = 0; t < seg; t++) {
+                            int ix = ix0 + t * stride;
+                            bp[dst + jj + t] = ix >= 0 && ix < wd ? x[row + ix] : 0f;
+                        }
+                    }
+                }
+                jj += seg;
+            }
+            if (cols < nr) java.util.Arrays.fill(bp, dst + cols, dst + nr, 0f);
+        }
     }
 
     private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }

@@ -46,8 +46,15 @@ final class Gemm {
     /** Per-thread edge tile for partial MR x NR tiles. */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
+    /** Buffers above this many floats are not kept between calls (a one-off huge product must not pin memory). */
+    private static final int RETAIN = 1 << 24;
+    /** Packed B is produced for at most about this many floats of B at a time (column chunks of whole panels). */
+    private static final int B_CHUNK = 1 << 23;
+
     private static float[] grow(float[][] buf, int i, int size) {
-        if (buf[i].length < size) buf[i] = new float[size];
+        if (buf[i].length >= size) return buf[i];
+        if (size > RETAIN) return new float[size];
+        buf[i] = new float[size];
         return buf[i];
     }
 
@@ -58,8 +65,8 @@ final class Gemm {
      *
      * <p>One parallel region per call (a fork/join costs tens of microseconds, far more on a loaded machine): the
      * tasks are (row block x column block) tiles of C; the first task that needs a row block's A slivers or a column
-     * block's B panels packs them (a task that races it packs the same values again, which is harmless), then walks
-     * all of K in KC blocks. Every C element is summed by one task in K order, so the result does not depend on the
+     * block's B panels packs them (tasks needing the same block split the packing, see ensurePacked), then walks all
+     * of K in KC blocks. Every C element is summed by one task in K order, so the result does not depend on the
      * tile grid or the thread count.
      */
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta,
@@ -69,10 +76,27 @@ final class Gemm {
             Skinny.gemm(m, n, k, a, aOff, lda, ta, b, bOff, ldb, tb, c, cOff, ldc);
             return;
         }
+        gemm(m, n, k, a, aOff, lda, ta, (bp, off, jp) -> packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, off, jp), c, cOff, ldc);
+    }
+
+    /** Packs panel {@code jp} of a k x n B operand into {@code bp} at {@code off} as [k][NR], zero-padded. */
+    @FunctionalInterface
+    interface PanelPacker { void pack(float[] bp, int off, int jp); }
+
+    /**
+     * C += op(A) B where B exists only through {@code packer}, e.g. an im2col matrix produced straight into packed
+     * panels (implicit GEMM). No skinny path: B is always packed.
+     */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, PanelPacker packer,
+                     float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) return;
         float[][] buf = BUF.get();
         float[] ap = grow(buf, 0, ((m + MR - 1) / MR) * k * MR);
-        float[] bp = grow(buf, 1, packedSize(k, n));
-        run(m, n, k, a, aOff, lda, ta, ap, b, bOff, ldb, tb, bp, false, c, cOff, ldc);
+        int panels = (n + NR - 1) / NR, chunk = Math.max(1, Math.min(panels, B_CHUNK / (k * NR)));
+        float[] bp = grow(buf, 1, chunk * k * NR);
+        // column chunks of whole panels: each C column belongs to one chunk, so the sum order is unchanged
+        for (int p0 = 0; p0 < panels; p0 += chunk)
+            run(m, n, k, a, aOff, lda, ta, ap, packer, bp, p0, Math.min(panels, p0 + chunk), c, cOff, ldc);
     }
 
     /** C += op(A) * B with all of B already packed by {@link #packB} (a cached weight). */
@@ -80,15 +104,18 @@ final class Gemm {
                            float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0 || k <= 0) return;
         float[] ap = grow(BUF.get(), 0, ((m + MR - 1) / MR) * k * MR);
-        run(m, n, k, a, aOff, lda, ta, ap, null, 0, 0, false, bpFull, true, c, cOff, ldc);
+        run(m, n, k, a, aOff, lda, ta, ap, null, bpFull, 0, (n + NR - 1) / NR, c, cOff, ldc);
     }
 
+    /**
+     * The parallel region over the columns of panels [p0, p1); panel jp's packed block is at (jp - p0)*k*NR in bp.
+     * {@code packer} null means bp already holds them.
+     */
     private static void run(int m, int n, int k, float[] a, int aOff, int lda, boolean ta, float[] ap,
-                            float[] b, int bOff, int ldb, boolean tb, float[] bp, boolean bReady,
-                            float[] c, int cOff, int ldc) {
+                            PanelPacker packer, float[] bp, int p0, int p1, float[] c, int cOff, int ldc) {
         // Tile grid: at most MC rows x PPB panels per task, split evenly, refined until there are enough tasks for
         // the threads to balance (the grid may depend on the thread count: see above).
-        int slivers = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
+        int slivers = (m + MR - 1) / MR, panels = p1 - p0;
         int mBlocks = (slivers + MC / MR - 1) / (MC / MR), nBlocks = (panels + PPB - 1) / PPB;
         int want = 4 * Parallel.threads();
         while (mBlocks * nBlocks < want && (mBlocks < slivers / 2 || nBlocks < panels)) {
@@ -96,31 +123,51 @@ final class Gemm {
             else nBlocks++;
         }
         final int mb0 = mBlocks, nb0 = nBlocks;
-        AtomicIntegerArray packedA = new AtomicIntegerArray(mb0), packedB = bReady ? null : new AtomicIntegerArray(nb0);
+        AtomicIntegerArray packedA = new AtomicIntegerArray(slivers), packedB = packer == null ? null : new AtomicIntegerArray(panels);
         Parallel.forChunks(mb0 * nb0, 1, (s, e) -> {
             float[] edge = EDGE.get();
             for (int t = s; t < e; t++) {
-                // column-block major: tasks running at the same time share B panels
+                // column-block major: tasks running at the same time share the B block (kept in cache)
                 int nb = t / mb0, mb = t % mb0;
                 int sl0 = (int) ((long) slivers * mb / mb0), sl1 = (int) ((long) slivers * (mb + 1) / mb0);
-                int jStart = (int) ((long) panels * nb / nb0), jEnd = (int) ((long) panels * (nb + 1) / nb0);
-                if (packedA.get(mb) == 0) {
-                    for (int si = sl0; si < sl1; si++) packSliver(m, k, a, aOff, lda, ta, ap, si);
-                    packedA.set(mb, 1);
-                }
-                if (packedB != null && packedB.get(nb) == 0) {
-                    for (int jp = jStart; jp < jEnd; jp++) packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp);
-                    packedB.set(nb, 1);
-                }
+                int jStart = p0 + (int) ((long) panels * nb / nb0), jEnd = p0 + (int) ((long) panels * (nb + 1) / nb0);
+                ensurePacked(packedA, sl0, sl1, si -> packSliver(m, k, a, aOff, lda, ta, ap, si));
+                if (packedB != null)
+                    ensurePacked(packedB, jStart - p0, jEnd - p0, q -> packer.pack(bp, q * k * NR, q + p0));
                 int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
                     for (int ir = 0; ir < mc; ir += MR)
                         for (int jp = jStart; jp < jEnd; jp++)
-                            tileAt(ap, bp, c, edge, n, k, pc, kc, pc * NR, k * NR, 0, cOff, ldc, i0, mc, ir, jp);
+                            tileAt(ap, bp, c, edge, n, k, pc, kc, pc * NR, k * NR, p0, cOff, ldc, i0, mc, ir, jp);
                 }
             }
         });
+    }
+
+    /**
+     * Makes items [from, to) packed, each exactly once: claim every unclaimed item and pack it (0 -> 1 -> 2), then
+     * wait for the items other tasks claimed. Two tasks that need the same block thus split its packing instead of
+     * one waiting for the other. Waiting yields: spinning hurts on an oversubscribed machine.
+     */
+    private static void ensurePacked(AtomicIntegerArray state, int from, int to, java.util.function.IntConsumer pack) {
+        for (int i = from; i < to; i++) claimAndPack(state, i, pack);
+        for (int i = from; i < to; i++)
+            while (state.get(i) != 2) {
+                claimAndPack(state, i, pack); // taken over if its packer failed and released it
+                Thread.yield();
+            }
+    }
+
+    private static void claimAndPack(AtomicIntegerArray state, int i, java.util.function.IntConsumer pack) {
+        if (state.get(i) != 0 || !state.compareAndSet(i, 0, 1)) return;
+        try {
+            pack.accept(i);
+        } catch (Throwable t) {
+            state.set(i, 0);
+            throw t;
+        }
+        state.set(i, 2);
     }
 
     /** Size of the packed form of a k x n B operand. */
@@ -131,20 +178,20 @@ final class Gemm {
         int panels = (n + NR - 1) / NR;
         int grain = Parallel.grain((long) k * NR, 1L << 16);
         Parallel.forChunks(panels, grain, (s, e) -> {
-            for (int jp = s; jp < e; jp++) packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp);
+            for (int jp = s; jp < e; jp++) packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, jp * k * NR, jp);
         });
     }
 
     /**
-     * Panel {@code jp} of all of B into {@code bp} at {@code jp*k*NR}, KC rows at a time (a transposing pack of a
+     * Panel {@code jp} of all of B into {@code bp} at {@code off}, KC rows at a time (a transposing pack of a
      * whole long column thrashes L1; a KC x NR block does not). The layout is the same as one call of packBPanel.
      */
-    static void packBPanelBlocked(int k, int n, float[] b, int bOff, int ldb, boolean tb, float[] bp, int jp) {
+    static void packBPanelBlocked(int k, int n, float[] b, int bOff, int ldb, boolean tb, float[] bp, int off, int jp) {
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            // rows [pc, pc+kc) of the panel are the first kc rows of B shifted by pc, stored at jp*k*NR + pc*NR
+            // rows [pc, pc+kc) of the panel are the first kc rows of B shifted by pc, stored at off + pc*NR
             int src = tb ? bOff + pc : bOff + pc * ldb;
-            packBPanel(kc, n, b, src, ldb, tb, bp, jp * k * NR + pc * NR - jp * kc * NR, jp);
+            packBPanel(kc, n, b, src, ldb, tb, bp, off + pc * NR - jp * kc * NR, jp);
         }
     }
 

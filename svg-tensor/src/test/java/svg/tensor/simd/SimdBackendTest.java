@@ -66,6 +66,15 @@ class SimdBackendTest {
     }
 
     @Test
+    void gemmWithBTooLargeToPackAtOnce() {
+        Parallel.setThreads(2);
+        // k x n above the packed-B chunk (2^23 floats): the columns are done in several chunks
+        int m = 9, k = 2048, n = 4200;
+        Tensor a = rand(26, 1, m, k), b = rand(27, 1, k, n);
+        assertTrue(relErr(cpu.matmul(a, false, b, false), ref.matmul(a, false, b, false), Math.sqrt(k)) < 1e-5);
+    }
+
+    @Test
     void linearMatchesReferenceWithAndWithoutCache() {
         Parallel.setThreads(2);
         Tensor x = rand(3, 77, 130), w = rand(4, 50, 130), b = rand(5, 50);
@@ -103,6 +112,16 @@ class SimdBackendTest {
             Tensor ts = pow ? t.abs() : t;
             assertTrue(relErr(cpu.binary(op, ts, t), ref.binary(op, ts, t), 1e-3) < 1e-5, op + " strided");
         }
+    }
+
+    @Test
+    void convMatchesReferenceWhenPanelsCrossOutputRows() {
+        Parallel.setThreads(2);
+        // output rows (70 and 35 pixels) longer and shorter than a packed panel, padding, stride 2, non-square kernel
+        Tensor x = rand(22, 2, 5, 13, 70), w = rand(23, 7, 5, 3, 3), b = rand(24, 7), w2 = rand(25, 9, 5, 4, 2);
+        assertTrue(relErr(cpu.conv2d(x, w, b, 1, 1), ref.conv2d(x, w, b, 1, 1), 5) < 1e-5);
+        assertTrue(relErr(cpu.conv2d(x, w2, null, 2, 1), ref.conv2d(x, w2, null, 2, 1), 5) < 1e-5);
+        assertTrue(relErr(cpu.conv2d(x, w2, null, 3, 0), ref.conv2d(x, w2, null, 3, 0), 5) < 1e-5);
     }
 
     @Test
