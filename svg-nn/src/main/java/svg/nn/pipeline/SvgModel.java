@@ -15,6 +15,7 @@ import svg.nn.module.LoadResult;
 import svg.nn.module.Module;
 import svg.tensor.Tensor;
 import svg.tensor.autograd.GradMode;
+import svg.tensor.io.DType;
 import svg.tensor.io.Safetensors;
 import svg.tensor.io.SafetensorsFile;
 import svg.tensor.io.TensorInfo;
@@ -292,11 +293,17 @@ public final class SvgModel {
     // ------------------------------------------------------------------ model directory
 
     /** Writes the model directory: model.json, dit.safetensors, autoencoder.safetensors, stats.safetensors. */
-    public void save(Path dir) throws IOException {
+    public void save(Path dir) throws IOException { save(dir, DType.F32); }
+
+    /**
+     * {@link #save(Path)} with the DiT and autoencoder weights stored as {@code weights} (F32, or BF16/F16 to halve
+     * the files; loading widens them to float32 in memory). The latent statistics stay float32.
+     */
+    public void save(Path dir, DType weights) throws IOException {
         Files.createDirectories(dir);
         Map<String, String> meta = Map.of("format", "pt", "producer", "svg-jvm");
-        Safetensors.save(dir.resolve(DIT_FILE), dit.stateDict(), meta);
-        Safetensors.save(dir.resolve(AE_FILE), autoencoder.stateDict(), meta);
+        Safetensors.save(dir.resolve(DIT_FILE), dit.stateDict(), meta, weights);
+        Safetensors.save(dir.resolve(AE_FILE), autoencoder.stateDict(), meta, weights);
         if (featureNorm) {
             Map<String, Tensor> s = new LinkedHashMap<>();
             s.put(LatentStats.MEAN_KEY, stats.mean());

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Our forward passes against PyTorch CPU (Debian's python3-torch, the same architectures written in
+# benchmarks/vs_pytorch.py, random weights), alternating in one run with the same thread count. PyTorch runs twice
+# per network, with the default OpenMP wait policy and with OMP_WAIT_POLICY=PASSIVE, and the faster is compared.
+# Prints one row per network (medians) and ends with "min speedup: S" (speedup = PyTorch ms / our ms).
+# Usage: benchmarks/vs-pytorch.sh [--threads T] [--reps R] [--warmup W] [NET ...]   (NET: dino dit decoder resvit)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+python=/usr/bin/python3
+
+threads=2; reps=""; warmup=1; nets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads="$2"; shift 2 ;;
+    --reps) reps="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    -h|--help) sed -n 2,6p "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) nets+=("$1"); shift ;;
+  esac
+done
+[ ${#nets[@]} -gt 0 ] || nets=(dino dit decoder resvit)
+
+# PyTorch: Debian's package (the pyenv python3 on PATH has no torch)
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "installing python3-torch" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-torch >&2
+  else sudo apt-get update -qq && sudo apt-get install -y -qq python3-torch >&2; fi
+fi
+
+# the Java side: svg-tensor + svg-nn + benchmarks classes
+(cd "$root" && mvn -q -pl benchmarks -am -DskipTests package >&2)
+cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/classes"
+
+# reps per network: small enough that the whole run takes ~10-15 min on 2 loaded cores
+default_reps() { case "$1" in dit) echo 3 ;; decoder) echo 5 ;; *) echo 5 ;; esac; }
+# heap per network: the weights (DiT-XL: 2.7 GB float32) plus activations
+heap() { case "$1" in dit) echo 4g ;; resvit) echo 1g ;; *) echo 2g ;; esac; }
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads" \
+     "torch $("$python" -c 'import torch; print(torch.__version__)'), java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+rows=()
+for net in "${nets[@]}"; do
+  r="${reps:-$(default_reps "$net")}"
+  line=$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" -cp "$cp" svg.bench.VsPyTorch \
+          --net "$net" --threads "$threads" --warmup "$warmup" --reps "$r" --python "$python" --script "$here/vs_pytorch.py" \
+          2> >(grep -v -e '^WARNING: Using incubator' >&2) | grep '^ROW ')
+  rows+=("$line")
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%s\n' "${rows[@]}" | awk '
+  BEGIN { printf "%-9s %10s %11s %8s %9s %9s %11s %12s %-8s\n", "network", "ours ms", "PyTorch ms", "speedup",
+          "GFLOP", "ours GF/s", "ours RSS MB", "torch RSS MB", "torch OMP"; min = 1e30 }
+  { s = $4 / $3; if (s < min) min = s
+    printf "%-9s %10.1f %11.1f %7.2fx %9.1f %9.1f %11d %12d %-8s\n", $2, $3, $4, s, $6, $6 / ($3 / 1000), $7 / 1024, $8 / 1024, $5 }
+  END { printf "min speedup: %.2f\n", min }'
