@@ -63,10 +63,12 @@ public final class GemmVsOpenBlas {
         System.out.println("# " + SimdBackend.describe() + "; threads " + threads + "; rounds " + rounds + " x " + seconds
                 + " s per side and shape; " + (cpuTime ? "thread CPU time" : "wall clock") + ", best of all rounds");
         double[] ours = new double[shapes.size()], theirs = new double[shapes.size()];
+        // warm-up (also checks results): until the JIT has compiled the kernels, Vector API code is very slow
+        for (Shape s : shapes) measureOurs(s, 1.0, true);
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < shapes.size(); i++) {
                 Shape s = shapes.get(i);
-                ours[i] = Math.max(ours[i], measureOurs(s, seconds, r == 0));
+                ours[i] = Math.max(ours[i], measureOurs(s, seconds, false));
                 theirs[i] = Math.max(theirs[i], measureOpenBlas(cHarness, s, seconds, threads));
                 System.err.printf("round %d %-16s ours %7.1f  openblas %7.1f GFLOP/s%n", r + 1, s, ours[i], theirs[i]);
             }

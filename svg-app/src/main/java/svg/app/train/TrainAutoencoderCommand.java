@@ -16,6 +16,8 @@ import svg.nn.dinov3.DinoV3Config;
 import svg.nn.encoder.ResidualViTConfig;
 import svg.nn.image.ImageGrid;
 import svg.nn.image.ImageIo;
+import svg.nn.lpips.Lpips;
+import svg.nn.lpips.LpipsWeights;
 import svg.nn.train.TrainConfig;
 import svg.nn.train.Trainer;
 import svg.nn.train.autoencoder.AutoencoderLossConfig;
@@ -60,8 +62,12 @@ public final class TrainAutoencoderCommand implements Callable<Integer> {
     int[] attnRes;
     @Option(names = "--mask-ratio", defaultValue = "0.1", description = "Probability that an image's residual features are replaced by the mask token (default: ${DEFAULT-VALUE}).")
     double maskRatio;
-    @Option(names = "--perceptual", defaultValue = "0.5", description = "Weight of the frozen-encoder feature loss (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--perceptual", defaultValue = "0.5", description = "Weight of the perceptual loss: frozen-encoder feature MSE, or LPIPS with --lpips (LDM uses 1.0) (default: ${DEFAULT-VALUE}).")
     double perceptual;
+    @Option(names = "--lpips", paramLabel = "FILE", description = "LPIPS v0.1 VGG lin weights (the official vgg.pth, keys lin0.model.1.weight..lin4): the perceptual term becomes LPIPS instead of the frozen-encoder feature MSE. Needs --vgg unless FILE is a full LPIPS state dict.")
+    Path lpipsFile;
+    @Option(names = "--vgg", paramLabel = "FILE", description = "torchvision VGG16 weights for --lpips (features.* keys: vgg16-397923af.pth or a safetensors conversion).")
+    Path vggFile;
     @Option(names = "--disc-weight", defaultValue = "0.1", description = "PatchGAN weight, 0 = off (default: ${DEFAULT-VALUE}).")
     double discWeight;
     @Option(names = "--disc-start", paramLabel = "STEP", description = "First step with the GAN loss (default: 60% of steps).")
@@ -90,7 +96,9 @@ public final class TrainAutoencoderCommand implements Callable<Integer> {
             SvgAutoencoder ae = new SvgAutoencoder(ac, rng);
             StageFiles.loadEncoder(ssl, ae.encoder);
             long start = discStart != null ? discStart : cfg.steps() * 6 / 10;
-            AutoencoderTask task = new AutoencoderTask(ae, new AutoencoderLossConfig(perceptual, discWeight, start, 2e-4, 32), rng);
+            Lpips lpips = loadLpips();
+            if (lpips != null && size < 16) throw new CliException("--lpips needs images of at least 16x16 (VGG16 pools four times), the SSL encoder uses " + size);
+            AutoencoderTask task = new AutoencoderTask(ae, new AutoencoderLossConfig(perceptual, discWeight, start, 2e-4, 32), rng, lpips);
             Dataset data = Datasets.open(opts, true);
             Views views = Views.single(Transforms.toRgb().then(Transforms.fitTo(size, 0f)).then(Transforms.randomFlip(0.5)));
             System.out.printf(Locale.ROOT, "autoencoder: latent %d x %dx%d, %,d trainable parameters (decoder %s), GAN from step %d; %d images%n",
@@ -105,6 +113,21 @@ public final class TrainAutoencoderCommand implements Callable<Integer> {
                     r.lastLogs().getOrDefault("loss", Double.NaN), cfg.out().resolve(StageFiles.AE_WEIGHTS));
         }
         return 0;
+    }
+
+    /** LPIPS from --lpips/--vgg, or null for the frozen-encoder feature loss. */
+    private Lpips loadLpips() throws java.io.IOException {
+        if (lpipsFile == null) {
+            if (vggFile != null) throw new CliException("--vgg is only used with --lpips (the LPIPS lin weights)");
+            return null;
+        }
+        try {
+            Lpips l = LpipsWeights.load(lpipsFile, vggFile);
+            System.out.println("autoencoder: perceptual loss = LPIPS (VGG16) from " + lpipsFile + (vggFile == null ? "" : " + " + vggFile));
+            return l;
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw new CliException("cannot load LPIPS weights: " + e.getMessage());
+        }
     }
 
     /** 16 test images (top) and their reconstructions (bottom); prints the mean L1 error in [0, 1] units. */

@@ -34,6 +34,18 @@ final class Gemm {
     static final int NR = NV * L;
     /** K block: an A sliver (MR x KC) stays in L1 while B panels stream from L2. */
     static final int KC = Integer.getInteger("svg.gemm.kc", 256);
+    /** A species of exactly MR floats, when the platform has one (8 floats = 256 bits), for copying sliver rows. */
+    private static final VectorSpecies<Float> SLIVER = sliverSpecies();
+
+    private static VectorSpecies<Float> sliverSpecies() {
+        try {
+            VectorSpecies<Float> sp = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(MR * 32));
+            return sp.length() == MR && sp.vectorBitSize() <= S.vectorBitSize() ? sp : null;
+        } catch (IllegalArgumentException e) {
+            return null; // no vector shape of MR floats (MR = 6 on 256-bit machines)
+        }
+    }
+
     /** Rows of C per task. */
     static final int MC = MR * Integer.getInteger("svg.gemm.mslivers", 12);
     /** B panels per task (about 384 columns): the KC x NC block of packed B stays in L2. */
@@ -46,8 +58,8 @@ final class Gemm {
     /** Per-thread edge tile for partial MR x NR tiles. */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
-    /** Buffers above this many floats are not kept between calls (a one-off huge product must not pin memory). */
-    private static final int RETAIN = 1 << 24;
+    /** Buffers above this many floats are not kept between calls (a one-off huge product must not pin memory: at most 2 x 32 MB stay per thread). */
+    private static final int RETAIN = 1 << 23;
     /** Packed B is produced for at most about this many floats of B at a time (column chunks of whole panels). */
     private static final int B_CHUNK = 1 << 23;
 
@@ -258,6 +270,10 @@ final class Gemm {
                 int src = aOff + (i0 + r) * lda;
                 for (int p = 0; p < k; p++) ap[base + p * MR + r] = a[src + p];
             }
+        } else if (rows == MR && SLIVER != null) {
+            // A^T rows hold MR consecutive A rows: one MR-float vector copy per k
+            for (int p = 0; p < k; p++)
+                FloatVector.fromArray(SLIVER, a, aOff + p * lda + i0).intoArray(ap, base + p * MR);
         } else {
             for (int p = 0; p < k; p++) {
                 int src = aOff + p * lda + i0, dst = base + p * MR;

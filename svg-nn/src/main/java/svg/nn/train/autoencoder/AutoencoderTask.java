@@ -2,6 +2,7 @@ package svg.nn.train.autoencoder;
 
 import svg.nn.autoencoder.SvgAutoencoder;
 import svg.nn.data.Batch;
+import svg.nn.lpips.Lpips;
 import svg.nn.optim.Adam;
 import svg.nn.optim.Params;
 import svg.nn.train.StepOutput;
@@ -17,7 +18,8 @@ import java.util.Map;
  * Trains SVG's residual encoder and decoder with the SSL encoder frozen:
  * <pre>
  *   rec = decoder(cat(h_dino, match_distribution(h_dino, extra_vit(x_dino) or mask_token)))
- *   nll = |rec - x|_1 + w_p * mse(dino(rec), dino(x))
+ *   nll = |rec - x|_1 + w_p * mse(dino(rec), dino(x))      or, with user-supplied LPIPS weights,
+ *   nll = |rec - x|_1 + w_p * mean LPIPS(x, rec)           (LDM's LPIPSWithDiscriminator)
  *   loss = nll + lambda * w_d * (-mean D(rec))       after discStart (hinge GAN)
  *   lambda = ||d nll / d rec|| / (||d g / d rec|| + 1e-4), clamped to [0, 1e4]
  * </pre>
@@ -30,14 +32,20 @@ public final class AutoencoderTask implements TrainTask {
     private final SvgAutoencoder ae;
     private final AutoencoderLossConfig lc;
     private final PatchDiscriminator disc;
+    /** LPIPS for the perceptual term; null = the frozen encoder's feature MSE. */
+    private final Lpips lpips;
     private final Adam discOpt;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Tensor discSteps = Tensor.zeros(1);
     private Tensor lastRecon, lastTarget;
 
-    public AutoencoderTask(SvgAutoencoder ae, AutoencoderLossConfig lc, Rng rng) {
+    public AutoencoderTask(SvgAutoencoder ae, AutoencoderLossConfig lc, Rng rng) { this(ae, lc, rng, null); }
+
+    /** @param lpips perceptual metric for the loss, or null for the frozen encoder's feature MSE */
+    public AutoencoderTask(SvgAutoencoder ae, AutoencoderLossConfig lc, Rng rng, Lpips lpips) {
         this.ae = ae;
         this.lc = lc;
+        this.lpips = lpips;
         ae.train();
         ae.namedParameters().forEach((k, v) -> {
             // the frozen encoder stays out of the optimiser; norm_vit is created but unused, as officially
@@ -64,7 +72,8 @@ public final class AutoencoderTask implements TrainTask {
         Tensor l1 = rec.sub(x).abs().mean();
         logs.put("loss_l1", (double) l1.item());
         if (lc.perceptualWeight() <= 0) return l1;
-        Tensor p = features(rec).sub(targetFeats).square().mean();
+        // LDM: perceptual_loss(inputs, reconstructions), one value per image, averaged over the batch
+        Tensor p = lpips != null ? lpips.distance(x, rec).mean() : features(rec).sub(targetFeats).square().mean();
         logs.put("loss_perceptual", (double) p.item());
         return l1.add(p.mul((float) lc.perceptualWeight()));
     }
@@ -142,5 +151,7 @@ public final class AutoencoderTask implements TrainTask {
     }
 
     @Override
-    public Map<String, String> metadata() { return Map.of("loss_config", lc.toString()); }
+    public Map<String, String> metadata() {
+        return Map.of("loss_config", lc.toString(), "perceptual", lpips != null ? "lpips-vgg" : "encoder-features");
+    }
 }

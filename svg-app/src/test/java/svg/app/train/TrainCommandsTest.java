@@ -1,0 +1,85 @@
+package svg.app.train;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import svg.app.SvgCommand;
+import svg.nn.pipeline.SvgModel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The whole CLI pipeline on a tiny synthetic IDX data set: ssl -> autoencoder -> dit -> classifier -> eval. */
+class TrainCommandsTest {
+    private static void idx(Path p, int[] dims, byte[] data) throws IOException {
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(bo);
+        d.writeInt(0x0800 | dims.length);
+        for (int x : dims) d.writeInt(x);
+        d.write(data);
+        Files.write(p, bo.toByteArray());
+    }
+
+    /** 40 28x28 images per split: class k (of 10) is a bright bar at row 2k. */
+    private static Path data(Path dir) throws IOException {
+        for (String split : new String[]{"train", "t10k"}) {
+            int n = 40;
+            byte[] px = new byte[n * 784], lb = new byte[n];
+            for (int i = 0; i < n; i++) {
+                lb[i] = (byte) (i % 10);
+                for (int x = 4; x < 24; x++) px[i * 784 + (2 * (i % 10) + 4) * 28 + x] = (byte) 220;
+            }
+            idx(dir.resolve(split + "-images-idx3-ubyte"), new int[]{n, 28, 28}, px);
+            idx(dir.resolve(split + "-labels-idx1-ubyte"), new int[]{n}, lb);
+        }
+        return dir;
+    }
+
+    private static void run(String... args) {
+        CommandLine cl = SvgCommand.newCommandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        assertEquals(0, code, String.join(" ", args) + "\n" + err);
+    }
+
+    @Test
+    void tinyPipelineEndToEnd(@TempDir Path tmp) throws Exception {
+        String d = data(Files.createDirectories(tmp.resolve("data"))).toString();
+        String ssl = tmp.resolve("ssl").toString(), ae = tmp.resolve("ae").toString(), dit = tmp.resolve("dit").toString();
+        String common = "--batch 4 --steps 2 --log-every 1 --no-progress --threads 1 --data " + d;
+        run(("train ssl --out " + ssl + " " + common + " --patch 8 --dim 16 --depth 1 --heads 1 --local-crops 1 --prototypes 16").split(" "));
+        assertTrue(Files.exists(Path.of(ssl, "ssl_encoder.safetensors")));
+        run(("train autoencoder --ssl " + ssl + " --out " + ae + " " + common + " --residual-dim 16 --residual-depth 1 --residual-heads 1 --disc-start 1").split(" "));
+        assertTrue(Files.size(Path.of(ae, "reconstructions.png")) > 0);
+        run(("train dit --autoencoder " + ae + " --out " + dit + " " + common + " --hidden 32 --depth 1 --heads 2 --encode-limit 20 --sample-steps 2").split(" "));
+        SvgModel m = SvgModel.load(Path.of(dit, "model"));
+        assertEquals(10, m.numClasses());
+        assertEquals(32, m.outputSize());
+        assertTrue(Files.size(Path.of(dit, "samples.png")) > 0);
+        // resume of a finished run is a no-op that still exports
+        run(("train dit --autoencoder " + ae + " --out " + dit + " " + common + " --hidden 32 --depth 1 --heads 2 --encode-limit 20 --sample-steps 2 --resume").split(" "));
+        String clf = tmp.resolve("clf").toString();
+        run(("train classifier --out " + clf + " " + common).split(" "));
+        run("eval", "classify", "--model", dit + "/model", "--classifier", clf + "/classifier.safetensors", "--n", "1", "--steps", "2", "--threads", "1");
+    }
+
+    @Test
+    void badInputsGiveClearErrors(@TempDir Path tmp) {
+        CommandLine cl = SvgCommand.newCommandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute("train", "autoencoder", "--ssl", tmp.toString(), "--out", tmp.resolve("o").toString()));
+        assertTrue(err.toString().contains("ssl_config.json"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(1, cl.execute("train", "classifier", "--out", tmp.resolve("c").toString(), "--data", tmp.resolve("none").toString()));
+        assertTrue(err.toString().contains("no train-images-idx3-ubyte"), err.toString());
+    }
+}
