@@ -40,6 +40,18 @@ final class KernelPlan implements AutoCloseable {
     private final FloatArray out;
     private final WorkerGrid grid;
     private final TornadoExecutionPlan plan;
+    private final boolean[] everyRun = new boolean[4];
+    private boolean ran;
+    private final Counter counter;
+
+    /** Copies and launches of all plans of one backend (guarded by the backend's lock). */
+    static final class Counter {
+        long launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes;
+
+        Transfers snapshot() {
+            return new Transfers(launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes);
+        }
+    }
 
     /**
      * @param caps     capacity of each of the 4 inputs in floats (0: unused)
@@ -49,8 +61,9 @@ final class KernelPlan implements AutoCloseable {
      */
     KernelPlan(String kernel,
                Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray> code,
-               int[] caps, boolean[] resident, int outCap, int dims, TornadoDevice device) {
+               int[] caps, boolean[] resident, int outCap, int dims, TornadoDevice device, Counter counter) {
         this.kernel = kernel;
+        this.counter = counter;
         this.caps = caps.clone();
         this.outCap = outCap;
         for (int i = 0; i < 4; i++) in[i] = new FloatArray(Math.max(1, caps[i]));
@@ -60,6 +73,7 @@ final class KernelPlan implements AutoCloseable {
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ip, fp);
         for (int i = 0; i < 4; i++) {
             boolean once = caps[i] == 0 || resident[i];
+            everyRun[i] = !once;
             g.transferToDevice(once ? DataTransferMode.FIRST_EXECUTION : DataTransferMode.EVERY_EXECUTION, in[i]);
         }
         KernelContext ctx = new KernelContext();
@@ -103,7 +117,25 @@ final class KernelPlan implements AutoCloseable {
             grid.setLocalWork(Kernels.TS, Kernels.TS, 1);
         }
         plan.execute();
+        count();
         MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, 0, n);
+    }
+
+    /** Adds one execution's copies as this plan's transfer modes ask for them (whole buffers, their capacity). */
+    private void count() {
+        Counter c = counter;
+        c.launches++;
+        c.toDevice += 2;
+        c.toDeviceBytes += 4L * (IP + FP);
+        for (int i = 0; i < 4; i++) {
+            if (everyRun[i] || !ran) {
+                c.toDevice++;
+                c.toDeviceBytes += 4L * Math.max(1, caps[i]);
+            }
+        }
+        c.toHost++;
+        c.toHostBytes += 4L * Math.max(1, outCap);
+        ran = true;
     }
 
     /** Work-group size used by 1-D launches: row kernels need exactly RS items per group. */

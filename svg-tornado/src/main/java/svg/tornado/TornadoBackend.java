@@ -47,6 +47,10 @@ public final class TornadoBackend implements Backend {
     private final Backend cpu = new SimdBackend();
     private final Map<Object, KernelPlan> plans = new HashMap<>();
     private int residentPlans;
+    private final KernelPlan.Counter counter = new KernelPlan.Counter();
+    /** Traffic per block name (ops run inside {@link #runBlock}), and how often each block ran. */
+    private final Map<String, Transfers> blockTraffic = new java.util.LinkedHashMap<>();
+    private final Map<String, Integer> blockRuns = new HashMap<>();
     /** Weights seen to change in place (training): they travel with every call from then on, like activations. */
     private final java.util.Set<Weight> mutable = new java.util.HashSet<>();
 
@@ -105,9 +109,16 @@ public final class TornadoBackend implements Backend {
         }
         boolean keepResident = anyResident && residentPlans < MAX_RESIDENT_PLANS;
         for (Weight w : ws) if (w != null && mutable.contains(w)) keepResident = false;
-        Object key = keepResident ? new Key(kernel, ws[0], ws[1], ws[2]) : kernel;
         int[] lens = new int[4];
-        for (int i = 0; i < 4; i++) lens[i] = ins[i] == null ? 0 : ins[i].length;
+        int largest = outLen;
+        for (int i = 0; i < 4; i++) {
+            lens[i] = ins[i] == null ? 0 : ins[i].length;
+            largest = Math.max(largest, lens[i]);
+        }
+        // TornadoVM copies whole buffers, so a plan sized for the largest op of its kind would copy that much for
+        // every small op too (a SiLU on [B, D] paying for a GELU on [B, T, 4D]): plans without weights are kept per
+        // power-of-two size class of their largest buffer, which bounds the copies to twice the data.
+        Object key = keepResident ? new Key(kernel, ws[0], ws[1], ws[2]) : kernel + "@" + pow2(largest);
         KernelPlan p = plans.get(key);
         if (p != null && keepResident) {
             // The contract allows weights to be rewritten in place (an optimiser step). The resident copy is checked
@@ -135,7 +146,7 @@ public final class TornadoBackend implements Backend {
             int outCap = Math.max(p == null ? 0 : p.outCap, pow2(outLen));
             if (p != null) p.close();
             else if (keepResident) residentPlans++;
-            p = new KernelPlan(kernel, code, caps, res, outCap, dims, device);
+            p = new KernelPlan(kernel, code, caps, res, outCap, dims, device, counter);
             for (int i = 0; i < 4; i++) if (res[i]) p.set(i, ins[i].data, ins[i].offset, ins[i].length);
             plans.put(key, p);
         }
@@ -143,8 +154,16 @@ public final class TornadoBackend implements Backend {
             if (ins[i] != null && !(p.caps[i] == ins[i].length && keepResident && resident[i]))
                 p.set(i, ins[i].data, ins[i].offset, ins[i].length);
         }
+        for (In in : ins) {
+            // an input that is an earlier launch's output, unchanged since: a device-resident design would not copy it
+            if (in != null && recentOutputs.containsKey(in.data) && !(keepResident && isResidentSlot(ins, resident, in))) {
+                counter.reuploads++;
+                counter.reuploadBytes += 4L * in.length;
+            }
+        }
         float[] out = new float[outLen];
         p.run(ints, floats, gx, gy, gz, out, outLen);
+        recentOutputs.put(out, Boolean.TRUE);
         return out;
     }
 
@@ -154,6 +173,17 @@ public final class TornadoBackend implements Backend {
     }
 
     private static final boolean[] NONE = new boolean[4];
+
+    /**
+     * Output arrays of launches, weakly held (for the re-upload count only; "unchanged" is assumed: Tensor results
+     * are not written in place by inference code).
+     */
+    private final Map<float[], Boolean> recentOutputs = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static boolean isResidentSlot(In[] ins, boolean[] resident, In in) {
+        for (int i = 0; i < 4; i++) if (ins[i] == in) return resident[i];
+        return false;
+    }
 
     private static Tensor result(float[] data, int... shape) { return Tensor.of(data, shape); }
 
@@ -369,6 +399,39 @@ public final class TornadoBackend implements Backend {
         return result(o, x.shape());
     }
 
+    /** All host <-> device traffic of this backend since it was created. */
+    public synchronized Transfers transfers() { return counter.snapshot(); }
+
+    /** Traffic of the ops run inside blocks named {@code name} (all calls together; nested blocks count in both). */
+    public synchronized Transfers blockTransfers(String name) { return blockTraffic.getOrDefault(name, Transfers.ZERO); }
+
+    /** How many times a block named {@code name} ran. */
+    public synchronized int blockRuns(String name) { return blockRuns.getOrDefault(name, 0); }
+
+    /** Forgets the per-block traffic (the running totals of {@link #transfers()} stay). */
+    public synchronized void clearBlockTransfers() {
+        blockTraffic.clear();
+        blockRuns.clear();
+    }
+
+    /**
+     * Runs the block's ops as they come (op by op, as before) and accounts their traffic to the block's name. The
+     * block is where a future version keeps activations on the device; the accounting measures what that would save.
+     */
+    @Override
+    public <T> T runBlock(String name, java.util.function.Supplier<T> ops) {
+        Transfers before = transfers();
+        try {
+            return ops.get();
+        } finally {
+            Transfers d = transfers().minus(before);
+            synchronized (this) {
+                blockTraffic.merge(name, d, Transfers::plus);
+                blockRuns.merge(name, 1, Integer::sum);
+            }
+        }
+    }
+
     @Override
     public String toString() { return "tornado(" + deviceName + ")"; }
 
@@ -377,6 +440,7 @@ public final class TornadoBackend implements Backend {
         plans.values().forEach(KernelPlan::close);
         plans.clear();
         mutable.clear();
+        recentOutputs.clear();
         residentPlans = 0;
     }
 

@@ -26,7 +26,8 @@ class PlanCacheTest {
     void plansAreReusedAcrossShapesAndCalls() {
         TornadoBackend b = (TornadoBackend) Backends.byName("tornado");
         Rng r = new Rng(7);
-        Tensor x1 = Tensor.randn(r, 10, 20), x2 = Tensor.randn(r, 17, 30);
+        // 200 and 240 floats: the same power-of-two size class (256)
+        Tensor x1 = Tensor.randn(r, 10, 20), x2 = Tensor.randn(r, 12, 20);
         b.unary(svg.tensor.backend.UnaryOp.EXP, x1);
         int after1 = b.planCount();
         b.unary(svg.tensor.backend.UnaryOp.TANH, x2); // another op code and shape that fits: same compiled plan
@@ -35,6 +36,13 @@ class PlanCacheTest {
         b.softmax(x2);
         assertEquals(after1 + 1, after2, "one new plan for softmax, none for the second unary");
         assertEquals(after2, b.planCount(), "softmax replayed for a new shape within capacity");
+        // 510 floats: the next size class gets a plan of its own, so small ops do not copy large buffers
+        b.unary(svg.tensor.backend.UnaryOp.EXP, Tensor.randn(r, 17, 30));
+        assertEquals(after2 + 1, b.planCount(), "a plan per size class");
+        long before = b.transfers().toDeviceBytes();
+        b.unary(svg.tensor.backend.UnaryOp.EXP, x1);
+        long sent = b.transfers().toDeviceBytes() - before;
+        assertEquals(4L * (KernelPlan.IP + KernelPlan.FP + 256), sent, "x1 travels in its 256-float plan");
 
         Tensor w = Tensor.randn(r, 8, 20), bias = Tensor.randn(r, 8);
         b.linear(x1, w, bias);

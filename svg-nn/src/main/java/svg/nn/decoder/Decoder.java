@@ -101,8 +101,12 @@ public class Decoder extends Module {
         for (int i = config.numResolutions() - 1; i >= 0; i--) {
             Level lvl = up.get(i);
             for (int b = 0; b < lvl.block.size(); b++) {
-                h = lvl.block.get(b).forward(h);
-                if (lvl.attn.size() > 0) h = lvl.attn.get(b).forward(h);
+                Tensor in = h;
+                int bi = b; // a ResNet block (+ attention) is one unit for a device backend (Tensor.block)
+                h = Tensor.block("decoder.block", () -> {
+                    Tensor r = lvl.block.get(bi).forward(in);
+                    return lvl.attn.size() > 0 ? lvl.attn.get(bi).forward(r) : r;
+                });
             }
             if (lvl.upsample != null) h = lvl.upsample.forward(h);
         }

@@ -94,7 +94,8 @@ public class DinoVisionTransformer extends Module {
         List<Tensor> outs = new ArrayList<>();
         Tensor h = prepareTokens(x);
         for (SelfAttentionBlock blk : blocks) {
-            h = blk.forward(h, rope);
+            Tensor in = h; // a block is one unit for a device backend (Tensor.block); the CPU just runs it
+            h = Tensor.block("dinov3.block", () -> blk.forward(in, rope));
             outs.add(h);
         }
         return outs;

@@ -86,7 +86,10 @@ public class DiT extends Module {
                     + Arrays.toString(t.shape()) + " and " + y.length + " labels");
         Tensor h = embedTokens(x);        // [B, T, D]
         Tensor c = condition(t, y);       // [B, D]
-        for (DiTBlock block : blocks) h = block.forward(h, c);
+        for (DiTBlock block : blocks) {
+            Tensor in = h; // a block is one unit for a device backend (Tensor.block); the CPU just runs it
+            h = Tensor.block("dit.block", () -> block.forward(in, c));
+        }
         return final_layer.forward(h, c); // [B, T, outC]
     }
 

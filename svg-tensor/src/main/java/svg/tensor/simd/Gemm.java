@@ -58,8 +58,8 @@ final class Gemm {
     /** Per-thread edge tile for partial MR x NR tiles. */
     private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
-    /** Buffers above this many floats are not kept between calls (a one-off huge product must not pin memory). */
-    private static final int RETAIN = 1 << 24;
+    /** Buffers above this many floats are not kept between calls (a one-off huge product must not pin memory: at most 2 x 32 MB stay per thread). */
+    private static final int RETAIN = 1 << 23;
     /** Packed B is produced for at most about this many floats of B at a time (column chunks of whole panels). */
     private static final int B_CHUNK = 1 << 23;
 

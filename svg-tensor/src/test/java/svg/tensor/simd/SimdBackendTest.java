@@ -93,6 +93,25 @@ class SimdBackendTest {
         assertTrue(relErr(cached.linear(x, w, b), ref.linear(x, w, b), 10) < 1e-5);
     }
 
+    /**
+     * The 256-bit (6x16 tile) and 128-bit (6x8) code paths, in child JVMs with narrower vectors: this machine would
+     * otherwise only ever run the 512-bit paths. On a machine without those x86 flags the child runs its default.
+     */
+    @Test
+    void narrowerVectorWidthsMatchReference() throws Exception {
+        boolean x86 = System.getProperty("os.arch").matches("amd64|x86_64");
+        for (String avx : new String[]{"-XX:UseAVX=2", "-XX:UseAVX=1"}) {
+            ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules", "jdk.incubator.vector", "-XX:+IgnoreUnrecognizedVMOptions", avx, "-Xmx1g",
+                    "-cp", System.getProperty("java.class.path"), NarrowVectorCheck.class.getName());
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor() == 0 && out.contains("ok"), avx + ": " + out);
+            if (x86) assertTrue(out.contains(avx.endsWith("2") ? "256-bit" : "128-bit"), "child JVM did not narrow its vectors: " + out);
+        }
+    }
+
     @Test
     void elementwiseOnStridedAndBroadcastViews() {
         Parallel.setThreads(2);

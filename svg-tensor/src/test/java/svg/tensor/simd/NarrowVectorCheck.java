@@ -1,0 +1,52 @@
+package svg.tensor.simd;
+
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+import svg.tensor.backend.Backend;
+import svg.tensor.backend.UnaryOp;
+import svg.tensor.parallel.Parallel;
+import svg.tensor.reference.ReferenceBackend;
+
+/**
+ * Run in a child JVM by {@link SimdBackendTest} with narrower vectors (-XX:UseAVX=2 or 1) so that the 6-row GEMM
+ * tiles and 8- or 4-lane paths, which an AVX-512 machine never takes by default, are checked against the reference.
+ * Prints the vector width and exits 1 with a message on the first mismatch.
+ */
+public final class NarrowVectorCheck {
+    private NarrowVectorCheck() {}
+
+    public static void main(String[] args) {
+        Parallel.setThreads(2);
+        System.out.println(SimdBackend.describe());
+        Backend cpu = new SimdBackend(), ref = new ReferenceBackend();
+        Rng r = new Rng(5);
+        int[][] shapes = {{3, 40, 70}, {13, 37, 300}, {70, 100, 65}};
+        for (int[] s : shapes)
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                Tensor a = ta ? Tensor.randn(r, 2, s[2], s[0]) : Tensor.randn(r, 2, s[0], s[2]);
+                Tensor b = tb ? Tensor.randn(r, 2, s[1], s[2]) : Tensor.randn(r, 2, s[2], s[1]);
+                check("matmul " + java.util.Arrays.toString(s) + " " + ta + " " + tb, cpu.matmul(a, ta, b, tb), ref.matmul(a, ta, b, tb), Math.sqrt(s[2]));
+            }
+        Tensor x = Tensor.randn(r, 2, 3, 70, 64), k = Tensor.randn(r, 2, 3, 90, 64), v = Tensor.randn(r, 2, 3, 90, 24);
+        check("attention", cpu.attention(x, k, v, null, 0.125f), ref.attention(x, k, v, null, 0.125f), 1e-2);
+        Tensor img = Tensor.randn(r, 1, 3, 11, 57), w = Tensor.randn(r, 9, 3, 3, 3);
+        check("conv2d", cpu.conv2d(img, w, null, 1, 1), ref.conv2d(img, w, null, 1, 1), 3);
+        Tensor rows = Tensor.randn(r, 7, 203);
+        check("softmax", cpu.softmax(rows), ref.softmax(rows), 1e-3);
+        check("layerNorm", cpu.layerNorm(rows, null, null, 1e-5f), ref.layerNorm(rows, null, null, 1e-5f), 1e-3);
+        for (UnaryOp op : new UnaryOp[]{UnaryOp.EXP, UnaryOp.GELU, UnaryOp.GELU_TANH, UnaryOp.SILU, UnaryOp.TANH})
+            check(op.toString(), cpu.unary(op, rows), ref.unary(op, rows), 1e-3);
+        System.out.println("ok");
+    }
+
+    private static void check(String what, Tensor got, Tensor want, double scale) {
+        float[] g = got.toArray(), w = want.toArray();
+        double worst = 0;
+        for (int i = 0; i < g.length; i++) worst = Math.max(worst, Math.abs(g[i] - w[i]) / (Math.abs(w[i]) + scale));
+        if (!(worst < 2e-5) || g.length != w.length) {
+            System.out.println("MISMATCH " + what + ": relative error " + worst);
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package svg.tornado;
+
+import org.junit.jupiter.api.Test;
+import svg.nn.dit.DiT;
+import svg.nn.dit.DiTConfig;
+import svg.nn.module.Init;
+import svg.tensor.Rng;
+import svg.tensor.Tensor;
+import svg.tensor.autograd.GradMode;
+import svg.tensor.backend.Backend;
+import svg.tensor.backend.Backends;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Host <-> device traffic of one DiT forward (one sampling step: 2 images with classifier-free guidance, so batch
+ * 4) on TornadoVM, per block and per step, after a warm-up forward that compiles the plans and uploads the weights.
+ * Prints the numbers that docs/tornado.md reports and checks the accounting itself: every DiT block goes through
+ * {@code Tensor.block}, every launch copies its output back, and warm steps upload no weights again.
+ */
+class BlockTransfersTest {
+    @Test
+    void ditStepTraffic() {
+        TornadoBackend t = (TornadoBackend) Backends.byName("tornado");
+        DiTConfig cfg = new DiTConfig(8, 1, 8, 128, 4, 4, 4.0, 0.1, 10, true, 0, true); // 64 tokens, D 128, 4 blocks
+        DiT m = new DiT(cfg, new Rng(1));
+        Rng r = new Rng(3);
+        m.parameters().forEach(p -> Init.normal(p, r, 0, 0.2));
+        m.eval();
+        Tensor x = Tensor.randn(new Rng(4), 4, 64, 8), time = Tensor.of(new float[]{0.3f, 0.3f, 0.3f, 0.3f}, 4);
+        int[] y = {1, 2, 10, 10};
+        Backend prev = Backends.use(t);
+        try (var g = GradMode.noGrad()) {
+            m.forward(x, time, y); // compiles and uploads weights
+            t.clearBlockTransfers();
+            int steps = 3;
+            Transfers before = t.transfers();
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) m.forward(x, time, y);
+            double ms = (System.nanoTime() - t0) / 1e6 / steps;
+            Transfers step = t.transfers().minus(before), blocks = t.blockTransfers("dit.block");
+            assertEquals(steps * cfg.depth(), t.blockRuns("dit.block"), "every DiT block runs as a Tensor.block");
+            int n = steps * cfg.depth();
+            System.out.printf("DiT step (batch 4, 64 tokens, D 128, depth 4) on %s: %.1f ms/step%n", t.deviceName(), ms);
+            System.out.printf("  per step:  %s%n", scale(step, steps));
+            System.out.printf("  per block: %s%n", scale(blocks, n));
+            assertTrue(blocks.launches() > 0 && blocks.launches() <= step.launches());
+            // the design today: each launch copies its output to the host
+            assertEquals(step.launches(), step.toHost(), "one copy back per launch");
+        } finally {
+            Backends.use(prev);
+        }
+    }
+
+    private static Transfers scale(Transfers t, int n) {
+        return new Transfers(t.launches() / n, t.toDevice() / n, t.toDeviceBytes() / n, t.toHost() / n, t.toHostBytes() / n,
+                t.reuploads() / n, t.reuploadBytes() / n);
+    }
+}
