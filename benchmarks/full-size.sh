@@ -18,7 +18,7 @@ done
 [ ${#nets[@]} -gt 0 ] || nets=(dino resvit decoder dit)
 (cd "$root" && mvn -q -pl benchmarks -am -DskipTests package >&2)
 cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/classes"
-heap() { case "$1" in dit) echo 4g ;; *) echo 1g ;; esac; }
+heap() { case "$1" in dit) echo 8g ;; *) echo 2g ;; esac; }
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads; batch $batch"
 printf '%-8s %13s %10s %10s %8s %9s %12s %6s\n' network params "first ms" "second ms" GFLOP "GFLOP/s" "peak RSS MB" heap
 for net in "${nets[@]}"; do

@@ -37,7 +37,7 @@ cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/cla
 # reps per network: small enough that the whole run takes ~10-15 min on 2 loaded cores
 default_reps() { echo 5; }
 # heap per network: the weights (DiT-XL: 2.7 GB float32) plus activations
-heap() { case "$1" in dit) echo 4g ;; *) echo 1g ;; esac; }
+heap() { case "$1" in dit) echo 8g ;; *) echo 2g ;; esac; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads" \
      "torch $("$python" -c 'import torch; print(torch.__version__)'), java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
