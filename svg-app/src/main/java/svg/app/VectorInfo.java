@@ -17,11 +17,8 @@ final class VectorInfo {
         }
     }
 
-    /** Touches jdk.incubator.vector classes only when this nested class is initialised. */
+    /** Loads the SIMD backend (the one package that uses jdk.incubator.vector) only when initialised. */
     private static final class Species {
-        static String text() {
-            var f = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
-            return f.vectorBitSize() + "-bit, " + f.length() + " floats per vector (" + f + ")";
-        }
+        static String text() { return svg.tensor.simd.SimdBackend.describe(); }
     }
 }

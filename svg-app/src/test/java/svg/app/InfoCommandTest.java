@@ -11,7 +11,7 @@ class InfoCommandTest {
         assertEquals(0, r.exit(), r::toString);
         assertTrue(r.out().contains("JDK:") && r.out().contains(String.valueOf(Runtime.version().feature())), r::toString);
         // surefire starts the JVM with the incubator module, so the species must be reported, not "not available"
-        assertTrue(r.out().matches("(?s).*Vector API:\\s+\\d+-bit, \\d+ floats.*"), r::toString);
+        assertTrue(r.out().matches("(?s).*Vector API:\\s+vector \\d+-bit \\(\\d+ floats\\), GEMM tile \\d+x\\d+.*"), r::toString);
         assertTrue(r.out().contains("cpu") && r.out().contains("reference"), r::toString);
         assertTrue(r.out().contains("tornado"), "TornadoVM must be listed with its status: " + r);
     }
