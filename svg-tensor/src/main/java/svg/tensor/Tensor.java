@@ -8,6 +8,7 @@ import svg.tensor.backend.Backends;
 import svg.tensor.backend.BinaryOp;
 import svg.tensor.backend.ReduceOp;
 import svg.tensor.backend.UnaryOp;
+import svg.tensor.io.HalfFloats;
 
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.List;
  * ({@link #data()}), inside no-grad scopes.
  */
 public final class Tensor {
-    private final float[] data;
+    private Storage storage;
     private final int[] shape;
     private final int[] strides;
     private final int offset;
@@ -30,8 +31,8 @@ public final class Tensor {
     private Tensor grad;
     private Node node;
 
-    private Tensor(float[] data, int[] shape, int[] strides, int offset) {
-        this.data = data;
+    private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+        this.storage = storage;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
@@ -44,7 +45,7 @@ public final class Tensor {
         long n = numel(shape);
         if (n != data.length)
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
-        return new Tensor(data, shape.clone(), contiguousStrides(shape), 0);
+        return new Tensor(Storage.of(data), shape.clone(), contiguousStrides(shape), 0);
     }
 
     /** A new zero-filled contiguous tensor. */
@@ -53,18 +54,18 @@ public final class Tensor {
     public static Tensor zeros(int... shape) {
         long n = numel(shape);
         if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
-        return new Tensor(new float[(int) n], shape.clone(), contiguousStrides(shape), 0);
+        return new Tensor(Storage.of(new float[(int) n]), shape.clone(), contiguousStrides(shape), 0);
     }
 
     public static Tensor full(float value, int... shape) {
         Tensor t = zeros(shape);
-        Arrays.fill(t.data, value);
+        Arrays.fill(t.data(), value);
         return t;
     }
 
     public static Tensor ones(int... shape) { return full(1f, shape); }
 
-    public static Tensor scalar(float v) { return new Tensor(new float[]{v}, new int[0], new int[0], 0); }
+    public static Tensor scalar(float v) { return of(new float[]{v}); }
 
     /** 0, 1, ..., n-1. */
     public static Tensor arange(int n) {
@@ -76,14 +77,16 @@ public final class Tensor {
     /** Standard normal samples drawn in row-major order from {@code rng}. */
     public static Tensor randn(Rng rng, int... shape) {
         Tensor t = zeros(shape);
-        for (int i = 0; i < t.data.length; i++) t.data[i] = (float) rng.nextGaussian();
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) rng.nextGaussian();
         return t;
     }
 
     /** Uniform samples in [lo, hi) drawn in row-major order. */
     public static Tensor rand(Rng rng, float lo, float hi, int... shape) {
         Tensor t = zeros(shape);
-        for (int i = 0; i < t.data.length; i++) t.data[i] = lo + (hi - lo) * rng.nextFloat();
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * rng.nextFloat();
         return t;
     }
 
@@ -103,7 +106,84 @@ public final class Tensor {
     public int numel() { return (int) numel(shape); }
 
     /** The underlying buffer (shared with views): index with {@link #offset()} and {@link #strides()}. */
-    public float[] data() { return data; }
+    public float[] data() { return storage.host(); }
+
+    /** The storage behind this tensor and its views: float32, bfloat16, or deferred (held by a device backend). */
+    public Storage storage() { return storage; }
+
+    /** True when the values are stored as bfloat16 ({@link #data()} then returns a widened copy). */
+    public boolean isBf16() { return storage.isBf16(); }
+
+    // ---------------------------------------------------------------- storage forms
+
+    /** Wraps bfloat16 bits (not copied) as a contiguous, frozen tensor of the given shape. */
+    public static Tensor ofBf16(short[] bits, int... shape) {
+        long n = numel(shape);
+        if (n != bits.length)
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + bits.length);
+        return new Tensor(Storage.ofBf16(bits), shape.clone(), contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A contiguous tensor whose values a backend holds elsewhere (on a device) and copies to the host on the first
+     * {@link #data()}; see {@link Storage}.
+     */
+    public static Tensor deferred(Storage.Deferred source, int... shape) {
+        long n = numel(shape);
+        if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        return new Tensor(Storage.deferred((int) n, source), shape.clone(), contiguousStrides(shape), 0);
+    }
+
+    /** A new contiguous bfloat16 copy (round to nearest even, as torch's {@code .bfloat16()}); no gradient. */
+    public Tensor toBf16() {
+        if (isBf16() && isContiguous() && offset == 0 && storage.length() == numel()) return new Tensor(storage, shape, strides, 0);
+        return ofBf16(Storage.narrow(compactData(), 0, numel()), shape);
+    }
+
+    /**
+     * Switches this leaf's own storage to bfloat16 in place (rounding to nearest even) and freezes it, so that the
+     * modules holding it keep working and the float32 array can be freed: inference weights at half the memory.
+     * Views taken before keep the old storage. Needs a compact tensor that is not part of a graph.
+     */
+    public Tensor storeAsBf16() {
+        if (isBf16()) return this;
+        requireOwnStorage("storeAsBf16");
+        storage = Storage.ofBf16(Storage.narrow(storage.host(), 0, numel()));
+        requiresGrad = false;
+        grad = null;
+        return this;
+    }
+
+    /** Switches a bfloat16 leaf back to float32 storage in place (exact); it stays frozen until asked otherwise. */
+    public Tensor storeAsFloat32() {
+        if (!isBf16()) return this;
+        requireOwnStorage("storeAsFloat32");
+        storage = Storage.of(storage.host());
+        return this;
+    }
+
+    /**
+     * Overwrites this compact tensor's values (row-major): the one way to write a bfloat16 tensor (values are
+     * rounded), and an array copy for float32.
+     */
+    public Tensor copyFrom(float[] values) {
+        requireOwnStorage("copyFrom");
+        if (values.length != numel())
+            throw new IllegalArgumentException("copyFrom: " + values.length + " values for shape " + Arrays.toString(shape));
+        if (isBf16()) {
+            short[] b = storage.bf16();
+            for (int i = 0; i < values.length; i++) b[i] = HalfFloats.floatToBf16(values[i]);
+        } else {
+            System.arraycopy(values, 0, data(), 0, values.length);
+        }
+        return this;
+    }
+
+    private void requireOwnStorage(String what) {
+        if (node != null) throw new IllegalStateException(what + " on a tensor computed by an op; use it on leaves");
+        if (!isContiguous() || offset != 0 || storage.length() != numel())
+            throw new IllegalStateException(what + " needs a compact tensor, got a view of shape " + Arrays.toString(shape));
+    }
 
     public boolean isContiguous() {
         int expect = 1;
@@ -148,24 +228,25 @@ public final class Tensor {
             if (idx[i] < 0 || idx[i] >= shape[i]) throw new IndexOutOfBoundsException(Arrays.toString(idx));
             p += idx[i] * strides[i];
         }
-        return data[p];
+        return storage.isBf16() ? HalfFloats.bf16ToFloat(storage.bf16()[p]) : data()[p];
     }
 
     /** The single value of a one-element tensor. */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item() on tensor of shape " + Arrays.toString(shape));
-        return contiguous().data[contiguous().offset];
+        Tensor c = contiguous();
+        return c.data()[c.offset];
     }
 
     /** Values in row-major order (a copy). */
     public float[] toArray() {
         Tensor c = contiguous();
-        return Arrays.copyOfRange(c.data, c.offset, c.offset + c.numel());
+        return Arrays.copyOfRange(c.data(), c.offset, c.offset + c.numel());
     }
 
     /** A contiguous tensor whose data array starts at offset 0 and has exactly numel() elements. */
     public Tensor compact() {
-        if (isContiguous() && offset == 0 && data.length == numel()) return this;
+        if (isContiguous() && offset == 0 && storage.length() == numel()) return this;
         Tensor out = of(toArray(), shape);
         return record(out, "compact", new Tensor[]{this}, g -> new Tensor[]{g});
     }
@@ -184,6 +265,8 @@ public final class Tensor {
 
     /** Marks a leaf as a parameter whose gradient is accumulated into {@link #grad()}. */
     public Tensor requiresGrad(boolean on) {
+        if (on && isBf16())
+            throw new IllegalStateException("a bfloat16 tensor is frozen (inference weights); storeAsFloat32() it to train it");
         if (node != null && !on) throw new IllegalStateException("cannot clear requiresGrad on a non-leaf; use detach()");
         this.requiresGrad = on;
         return this;
@@ -206,7 +289,7 @@ public final class Tensor {
     }
 
     /** Same values, no graph: gradients stop here. */
-    public Tensor detach() { return new Tensor(data, shape, strides, offset); }
+    public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
 
     /** Back-propagates from a scalar (one-element) tensor. */
     public void backward() {
@@ -241,7 +324,7 @@ public final class Tensor {
     public Tensor reshape(int... newShape) {
         int[] ns = inferShape(newShape);
         if (!isContiguous()) return contiguous().reshape(ns);
-        Tensor out = new Tensor(data, ns, contiguousStrides(ns), offset);
+        Tensor out = new Tensor(storage, ns, contiguousStrides(ns), offset);
         final int[] old = shape;
         return record(out, "reshape", new Tensor[]{this}, g -> new Tensor[]{g.reshape(old)});
     }
@@ -283,7 +366,7 @@ public final class Tensor {
             st[i] = strides[p];
             inv[p] = i;
         }
-        Tensor out = new Tensor(data, ns, st, offset);
+        Tensor out = new Tensor(storage, ns, st, offset);
         return record(out, "permute", new Tensor[]{this}, g -> new Tensor[]{g.permute(inv)});
     }
 
@@ -305,7 +388,7 @@ public final class Tensor {
             throw new IllegalArgumentException("narrow(" + d + ", " + start + ", " + length + ") out of range for " + Arrays.toString(shape));
         int[] ns = shape.clone();
         ns[a] = length;
-        Tensor out = new Tensor(data, ns, strides.clone(), offset + start * strides[a]);
+        Tensor out = new Tensor(storage, ns, strides.clone(), offset + start * strides[a]);
         final int[] full = shape;
         return record(out, "narrow", new Tensor[]{this}, g -> new Tensor[]{padInto(g, full, a, start)});
     }
@@ -316,7 +399,7 @@ public final class Tensor {
     /** Zeros of {@code full} shape with g written at [start, start+len) of axis a. */
     private static Tensor padInto(Tensor g, int[] full, int a, int start) {
         Tensor z = zeros(full);
-        Tensor dst = new Tensor(z.data, g.shape.clone(), z.strides.clone(), start * z.strides[a]);
+        Tensor dst = new Tensor(z.storage, g.shape.clone(), z.strides.clone(), start * z.strides[a]);
         copyStrided(g, dst);
         return z;
     }
@@ -335,7 +418,7 @@ public final class Tensor {
             else throw new IllegalArgumentException("cannot expand " + Arrays.toString(shape) + " to " + Arrays.toString(target));
         }
         if (Arrays.equals(target, shape)) return this;
-        Tensor out = new Tensor(data, target.clone(), st, offset);
+        Tensor out = new Tensor(storage, target.clone(), st, offset);
         final int[] orig = shape;
         return record(out, "expand", new Tensor[]{this}, g -> new Tensor[]{g.sumTo(orig)});
     }
@@ -366,7 +449,7 @@ public final class Tensor {
             st[i] = strides[j];
             j++;
         }
-        Tensor out = new Tensor(data, ns, st, offset);
+        Tensor out = new Tensor(storage, ns, st, offset);
         final int[] old = shape;
         return record(out, "view", new Tensor[]{this}, g -> new Tensor[]{g.reshape(old)});
     }
@@ -382,7 +465,8 @@ public final class Tensor {
     /** Copies src into dst element by element (same shapes, any strides). Data movement, not compute. */
     static void copyStrided(Tensor src, Tensor dst) {
         int n = src.shape.length;
-        if (n == 0) { dst.data[dst.offset] = src.data[src.offset]; return; }
+        float[] sd = src.data(), dd = dst.data();
+        if (n == 0) { dd[dst.offset] = sd[src.offset]; return; }
         int rows = 1;
         for (int i = 0; i < n - 1; i++) rows *= src.shape[i];
         int len = src.shape[n - 1], ss = src.strides[n - 1], ds = dst.strides[n - 1];
@@ -390,8 +474,8 @@ public final class Tensor {
         for (int r = 0; r < rows; r++) {
             int sp = src.offset, dp = dst.offset;
             for (int i = 0; i < n - 1; i++) { sp += idx[i] * src.strides[i]; dp += idx[i] * dst.strides[i]; }
-            if (ss == 1 && ds == 1) System.arraycopy(src.data, sp, dst.data, dp, len);
-            else for (int j = 0; j < len; j++) dst.data[dp + j * ds] = src.data[sp + j * ss];
+            if (ss == 1 && ds == 1) System.arraycopy(sd, sp, dd, dp, len);
+            else for (int j = 0; j < len; j++) dd[dp + j * ds] = sd[sp + j * ss];
             for (int i = n - 2; i >= 0; i--) { if (++idx[i] < src.shape[i]) break; idx[i] = 0; }
         }
     }
@@ -416,7 +500,7 @@ public final class Tensor {
         for (int k = 0; k < ts.size(); k++) {
             Tensor t = ts.get(k);
             starts[k] = pos;
-            copyStrided(t, new Tensor(out.data, t.shape.clone(), out.strides.clone(), pos * out.strides[a]));
+            copyStrided(t, new Tensor(out.storage, t.shape.clone(), out.strides.clone(), pos * out.strides[a]));
             pos += t.shape[a];
         }
         Tensor[] ins = ts.toArray(new Tensor[0]);
@@ -586,8 +670,8 @@ public final class Tensor {
 
     private float[] compactData() {
         Tensor c = isContiguous() ? this : contiguous();
-        if (c.offset == 0 && c.data.length == c.numel()) return c.data;
-        return Arrays.copyOfRange(c.data, c.offset, c.offset + c.numel());
+        if (c.offset == 0 && c.storage.length() == c.numel()) return c.data();
+        return Arrays.copyOfRange(c.data(), c.offset, c.offset + c.numel());
     }
 
     private int[] keepShape(int[] dims, boolean keep) {
@@ -778,9 +862,9 @@ public final class Tensor {
         int[] st = x3.strides, sh = x3.shape;
         boolean batchOk = sh[0] == 1 || st[0] == sh[1] * sh[2];
         if (batchOk && (st[2] == 1 || sh[2] == 1) && (st[1] == sh[2] || sh[1] == 1))
-            return new MatOperand(x3.offset == 0 && x3.data.length == x3.numel() ? x3 : of(x3.compactData(), sh), false);
-        if (batchOk && (st[1] == 1 || sh[1] == 1) && (st[2] == sh[1] || sh[2] == 1) && x3.offset == 0 && x3.data.length == x3.numel()) {
-            Tensor t = new Tensor(x3.data, new int[]{sh[0], sh[2], sh[1]}, contiguousStrides(new int[]{sh[0], sh[2], sh[1]}), 0);
+            return new MatOperand(x3.offset == 0 && x3.storage.length() == x3.numel() ? x3 : of(x3.compactData(), sh), false);
+        if (batchOk && (st[1] == 1 || sh[1] == 1) && (st[2] == sh[1] || sh[2] == 1) && x3.offset == 0 && x3.storage.length() == x3.numel()) {
+            Tensor t = new Tensor(x3.storage, new int[]{sh[0], sh[2], sh[1]}, contiguousStrides(new int[]{sh[0], sh[2], sh[1]}), 0);
             return new MatOperand(t, true);
         }
         return new MatOperand(of(x3.compactData(), sh), false);
@@ -835,7 +919,7 @@ public final class Tensor {
             expect *= shape[i];
         }
         if (mergeable && ((sc == 1 && sr == c) || (sr == 1 && sc == r) || r == 1 || c == 1))
-            return new Tensor(data, new int[]{b, r, c}, new int[]{r * c, r == 1 ? c : sr, c == 1 ? 1 : sc}, offset);
+            return new Tensor(storage, new int[]{b, r, c}, new int[]{r * c, r == 1 ? c : sr, c == 1 ? 1 : sc}, offset);
         return of(compactData(), b, r, c);
     }
 

@@ -360,10 +360,9 @@ public final class SvgModel {
             try (var g = GradMode.noGrad()) {
                 for (var e : own.entrySet()) {
                     Tensor dst = e.getValue();
-                    if (!dst.isContiguous() || dst.offset() != 0 || dst.data().length != dst.numel())
+                    if (!dst.isContiguous() || dst.offset() != 0 || dst.storage().length() != dst.numel())
                         throw new IllegalStateException("parameter " + e.getKey() + " is not a compact tensor");
-                    float[] v = f.load(e.getKey()).toArray();
-                    System.arraycopy(v, 0, dst.data(), 0, v.length);
+                    dst.copyFrom(f.load(e.getKey()).toArray()); // rounded in when the model keeps bfloat16 weights
                 }
             }
         }
