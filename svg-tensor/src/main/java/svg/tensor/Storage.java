@@ -22,6 +22,13 @@ public final class Storage {
     public interface Deferred {
         /** Copies all {@code dst.length} values to the host array. Called at most once per storage. */
         void copyTo(float[] dst);
+
+        /**
+         * A compact (contiguous, offset 0) copy of {@code view}, a view of this storage, made where the values are
+         * (e.g. by a device kernel, so they need not visit the host), or null to let the host copy it after reading
+         * the values. Called by {@link Tensor#contiguous()} and the ops that need compact operands.
+         */
+        default Tensor copy(Tensor view) { return null; }
     }
 
     private final int length;

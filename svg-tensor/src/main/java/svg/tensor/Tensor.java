@@ -457,9 +457,44 @@ public final class Tensor {
     /** This tensor, or a contiguous copy of it. */
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        Tensor out = zeros(shape);
-        copyStrided(this, out);
+        Tensor out = deviceCopy();
+        if (out == null) {
+            out = zeros(shape);
+            copyStrided(this, out);
+        }
         return record(out, "contiguous", new Tensor[]{this}, g -> new Tensor[]{g});
+    }
+
+    /**
+     * A compact copy of this view made by the backend that holds a deferred storage (so that the values stay on its
+     * device), or null: the storage is on the host, or its holder leaves the copy to the host.
+     */
+    private Tensor deviceCopy() {
+        Storage.Deferred d = storage.deferred();
+        if (d == null) return null;
+        Tensor c = d.copy(detach());
+        if (c != null && (!Arrays.equals(c.shape, shape) || !c.isContiguous()))
+            throw new IllegalStateException("deferred copy returned shape " + Arrays.toString(c.shape) + " for " + Arrays.toString(shape));
+        return c;
+    }
+
+    /**
+     * This tensor's values as a compact tensor of shape {@code s} (same element count): a view sharing the storage
+     * when it already is compact, else a copy. Unlike {@code of(compactData(), s)} this does not read a deferred
+     * storage, so a device backend's output can go to the next op without visiting the host. bfloat16 storage gets
+     * a float32 copy, as before.
+     */
+    private Tensor compactAs(int... s) {
+        if (numel(s) != numel())
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " needs " + numel(s) + " values, got " + numel());
+        Tensor c = this;
+        if (!storage.isBf16() && !(isContiguous() && offset == 0 && storage.length() == numel())) {
+            Tensor d = deviceCopy();
+            if (d != null) c = d;
+        }
+        if (!c.storage.isBf16() && c.isContiguous() && c.offset == 0 && c.storage.length() == c.numel())
+            return new Tensor(c.storage, s.clone(), contiguousStrides(s), 0);
+        return of(c.compactData(), s);
     }
 
     /** Copies src into dst element by element (same shapes, any strides). Data movement, not compute. */
@@ -665,7 +700,7 @@ public final class Tensor {
         try (var g = GradMode.noGrad()) { p = detach().permute(perm).contiguous(); }
         int[] rs = Arrays.copyOf(keptShapeOut, shape.length - dims.length + 1);
         rs[rs.length - 1] = n;
-        return of(p.compactData(), rs);
+        return p.compactAs(rs);
     }
 
     private float[] compactData() {
@@ -696,7 +731,7 @@ public final class Tensor {
         int[] kept = new int[shape.length];
         Tensor m = moveLast(dims, kept);
         Tensor r = be().reduceLast(op, m);
-        return of(r.compactData(), keepShape(dims, keep));
+        return r.compactAs(keepShape(dims, keep));
     }
 
     /** Sum over the given axes (all axes when none are given). */
@@ -763,8 +798,8 @@ public final class Tensor {
     /** Runs a last-axis backend op on [rows, n] and restores the shape. */
     private Tensor rows(java.util.function.UnaryOperator<Tensor> f) {
         int n = shape.length == 0 ? 1 : shape[shape.length - 1];
-        Tensor x2 = of(compactData(), numel() / Math.max(1, n), n);
-        return of(f.apply(x2).compactData(), shape);
+        Tensor x2 = compactAs(numel() / Math.max(1, n), n);
+        return f.apply(x2).compactAs(shape);
     }
 
     /** Softmax over axis d. */
@@ -827,8 +862,8 @@ public final class Tensor {
         if (c % groups != 0) throw new IllegalArgumentException("groupNorm: " + c + " channels not divisible by " + groups + " groups");
         checkVec(weight, c, "groupNorm weight");
         checkVec(bias, c, "groupNorm bias");
-        Tensor x3 = of(compactData(), nb, c, s);
-        Tensor out = of(be().groupNorm(x3, groups, weight == null ? null : weight.contiguous(), bias == null ? null : bias.contiguous(), eps).compactData(), shape);
+        Tensor x3 = compactAs(nb, c, s);
+        Tensor out = be().groupNorm(x3, groups, weight == null ? null : weight.contiguous(), bias == null ? null : bias.contiguous(), eps).compactAs(shape);
         Tensor x = this;
         final int[] full = shape;
         return record(out, "groupNorm", new Tensor[]{this, weight, bias}, g -> {
@@ -862,12 +897,12 @@ public final class Tensor {
         int[] st = x3.strides, sh = x3.shape;
         boolean batchOk = sh[0] == 1 || st[0] == sh[1] * sh[2];
         if (batchOk && (st[2] == 1 || sh[2] == 1) && (st[1] == sh[2] || sh[1] == 1))
-            return new MatOperand(x3.offset == 0 && x3.storage.length() == x3.numel() ? x3 : of(x3.compactData(), sh), false);
+            return new MatOperand(x3.offset == 0 && x3.storage.length() == x3.numel() ? x3 : x3.compactAs(sh), false);
         if (batchOk && (st[1] == 1 || sh[1] == 1) && (st[2] == sh[1] || sh[2] == 1) && x3.offset == 0 && x3.storage.length() == x3.numel()) {
             Tensor t = new Tensor(x3.storage, new int[]{sh[0], sh[2], sh[1]}, contiguousStrides(new int[]{sh[0], sh[2], sh[1]}), 0);
             return new MatOperand(t, true);
         }
-        return new MatOperand(of(x3.compactData(), sh), false);
+        return new MatOperand(x3.compactAs(sh), false);
     }
 
     /**
@@ -887,7 +922,7 @@ public final class Tensor {
         int[] os = Arrays.copyOf(bs, bs.length + 2);
         os[bs.length] = m;
         os[bs.length + 1] = n;
-        Tensor out = of(r.compactData(), os);
+        Tensor out = r.compactAs(os);
         Tensor self = this;
         return record(out, "matmul", new Tensor[]{this, o}, g -> new Tensor[]{
                 self.requiresGrad ? g.matmul(o.detach().transpose(-2, -1)).sumTo(self.shape) : null,
@@ -920,7 +955,7 @@ public final class Tensor {
         }
         if (mergeable && ((sc == 1 && sr == c) || (sr == 1 && sc == r) || r == 1 || c == 1))
             return new Tensor(storage, new int[]{b, r, c}, new int[]{r * c, r == 1 ? c : sr, c == 1 ? 1 : sc}, offset);
-        return of(compactData(), b, r, c);
+        return compactAs(b, r, c);
     }
 
     /**
@@ -934,12 +969,12 @@ public final class Tensor {
         int outF = weight.shape[0];
         checkVec(bias, outF, "linear bias");
         int rows = numel() / in;
-        Tensor x2 = of(compactData(), rows, in);
-        Tensor w = weight.isContiguous() && weight.offset == 0 ? weight.detach() : of(weight.compactData(), weight.shape);
-        Tensor r = be().linear(x2, w, bias == null ? null : of(bias.compactData(), outF));
+        Tensor x2 = compactAs(rows, in);
+        Tensor w = weight.isContiguous() && weight.offset == 0 ? weight.detach() : weight.compactAs(weight.shape);
+        Tensor r = be().linear(x2, w, bias == null ? null : bias.compactAs(outF));
         int[] os = shape.clone();
         os[os.length - 1] = outF;
-        Tensor out = of(r.compactData(), os);
+        Tensor out = r.compactAs(os);
         Tensor self = this;
         return record(out, "linear", new Tensor[]{this, weight, bias}, g -> {
             Tensor g2 = g.reshape(rows, outF);
@@ -957,11 +992,12 @@ public final class Tensor {
         if (dim() != 4 || weight.dim() != 4 || weight.shape[1] != shape[1])
             throw new IllegalArgumentException("conv2d: input " + Arrays.toString(shape) + " vs weight " + Arrays.toString(weight.shape));
         checkVec(bias, weight.shape[0], "conv2d bias");
-        Tensor x = of(compactData(), shape), w = of(weight.compactData(), weight.shape);
-        Tensor out = be().conv2d(x, w, bias == null ? null : of(bias.compactData(), bias.shape), stride, padding);
+        Tensor x = compactAs(shape), w = weight.isContiguous() && weight.offset == 0 && weight.storage.length() == weight.numel()
+                ? weight.detach() : weight.compactAs(weight.shape);
+        Tensor out = be().conv2d(x, w, bias == null ? null : bias.compactAs(bias.shape), stride, padding);
         int h = shape[2], wd = shape[3], kh = weight.shape[2], kw = weight.shape[3];
         return record(out, "conv2d", new Tensor[]{this, weight, bias}, g -> {
-            Tensor gc = of(g.compactData(), g.shape);
+            Tensor gc = g.compactAs(g.shape);
             return new Tensor[]{
                     requiresGrad ? be().conv2dBackwardInput(gc, w, h, wd, stride, padding) : null,
                     weight.requiresGrad ? be().conv2dBackwardWeight(gc, x, kh, kw, stride, padding) : null,
@@ -972,7 +1008,7 @@ public final class Tensor {
     /** Nearest-neighbour 2x upsampling of [N, C, H, W]. */
     public Tensor upsampleNearest2x() {
         if (dim() != 4) throw new IllegalArgumentException("upsampleNearest2x needs [N,C,H,W], got " + Arrays.toString(shape));
-        Tensor out = be().upsampleNearest2x(of(compactData(), shape));
+        Tensor out = be().upsampleNearest2x(compactAs(shape));
         int n = shape[0], c = shape[1], h = shape[2], w = shape[3];
         return record(out, "upsample2x", new Tensor[]{this}, g -> new Tensor[]{
                 g.reshape(n, c, h, 2, w, 2).sum(new int[]{3, 5}, false)});
@@ -985,9 +1021,9 @@ public final class Tensor {
             if (id < 0 || id >= shape[0]) throw new IndexOutOfBoundsException("embedding id " + id + " outside [0, " + shape[0] + ")");
         // a private copy: callers reuse id buffers for the next batch before calling backward
         int[] own = ids.clone();
-        Tensor out = be().embedding(of(compactData(), shape), own.clone());
+        Tensor out = be().embedding(compactAs(shape), own.clone());
         int v = shape[0];
-        return record(out, "embedding", new Tensor[]{this}, g -> new Tensor[]{be().embeddingBackward(of(g.compactData(), g.shape), own.clone(), v)});
+        return record(out, "embedding", new Tensor[]{this}, g -> new Tensor[]{be().embeddingBackward(g.compactAs(g.shape), own.clone(), v)});
     }
 
     // ---------------------------------------------------------------- attention and rotary embedding
@@ -1000,8 +1036,8 @@ public final class Tensor {
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) throw new IllegalArgumentException("attention needs [B,H,T,D] tensors");
         if (q.size(-1) != k.size(-1) || k.size(2) != v.size(2) || q.size(0) != k.size(0) || q.size(1) != k.size(1))
             throw new IllegalArgumentException("attention shapes q " + Arrays.toString(q.shape) + " k " + Arrays.toString(k.shape) + " v " + Arrays.toString(v.shape));
-        Tensor qc = of(q.compactData(), q.shape), kc = of(k.compactData(), k.shape), vc = of(v.compactData(), v.shape);
-        Tensor mc = mask == null ? null : of(mask.compactData(), mask.shape);
+        Tensor qc = q.compactAs(q.shape), kc = k.compactAs(k.shape), vc = v.compactAs(v.shape);
+        Tensor mc = mask == null ? null : mask.compactAs(mask.shape);
         Tensor out = be().attention(qc, kc, vc, mc, scale);
         return record(out, "attention", new Tensor[]{q, k, v}, g -> {
             Tensor s = qc.matmul(kc.transpose(-2, -1)).mul(scale);
@@ -1020,8 +1056,8 @@ public final class Tensor {
         if (dim() != 4 || sin.dim() != 2 || sin.shape[0] != t || sin.shape[1] != d || !Arrays.equals(sin.shape, cos.shape))
             throw new IllegalArgumentException("rope: x " + Arrays.toString(shape) + " sin " + Arrays.toString(sin.shape) + " cos " + Arrays.toString(cos.shape));
         if (d % 2 != 0) throw new IllegalArgumentException("rope needs an even head dim, got " + d);
-        Tensor sc = of(sin.compactData(), sin.shape), cc = of(cos.compactData(), cos.shape);
-        Tensor out = be().rope(of(compactData(), shape), sc, cc);
+        Tensor sc = sin.compactAs(sin.shape), cc = cos.compactAs(cos.shape);
+        Tensor out = be().rope(compactAs(shape), sc, cc);
         return record(out, "rope", new Tensor[]{this}, g -> {
             // out = x*cos + R(x)*sin with R(x) = [-x2, x1]; the adjoint is g*cos + R^T(g*sin), R^T(y) = [y2, -y1].
             // (Not rope(g, -sin, cos): that equals the adjoint only when both halves of sin are the same.)
