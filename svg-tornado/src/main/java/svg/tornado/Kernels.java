@@ -30,6 +30,8 @@ public final class Kernels {
             GELU_TANH = 9, SILU = 10, STEP = 11, GELU_GRAD = 12, GELU_TANH_GRAD = 13, SILU_GRAD = 14;
     // binary op codes
     public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, POW = 5, GE = 6;
+    /** Binary op code that copies its first operand: a strided view made compact on the device. */
+    public static final int COPY = 7;
 
     /** Number of axes the strided binary kernel walks; shorter shapes are padded with leading size-1 axes. */
     public static final int MAXDIM = 6;
@@ -102,7 +104,8 @@ public final class Kernels {
             else if (b != b) r = b;
             else r = a >= b ? a : b;
         } else if (op == POW) r = TornadoMath.pow(a, b);
-        else r = a >= b ? 1.0f : 0.0f;
+        else if (op == GE) r = a >= b ? 1.0f : 0.0f;
+        else r = a;
         return r;
     }
 
@@ -114,16 +117,18 @@ public final class Kernels {
     }
 
     /**
-     * ip: [op, n, shape[MAXDIM], stridesA[MAXDIM], stridesB[MAXDIM]]. Operands are strided views (stride 0 for a
-     * broadcast axis) whose element 0 is at buffer index 0; the output is contiguous.
+     * ip: [op, n, shape[MAXDIM], stridesA[MAXDIM], stridesB[MAXDIM], offsetA, offsetB]. Operands are strided views
+     * (stride 0 for a broadcast axis) whose element 0 is at the buffer index offsetA / offsetB (0 when the host copied
+     * the view's span; a view of another kernel's output buffer on the device has its own offset); the output is
+     * contiguous.
      */
     public static void binary(KernelContext c, IntArray ip, FloatArray fp, FloatArray a, FloatArray b, FloatArray d,
                               FloatArray e, FloatArray out) {
         int i = c.globalIdx;
         if (i < ip.get(1)) {
             int rest = i;
-            int ia = 0;
-            int ib = 0;
+            int ia = ip.get(2 + 3 * MAXDIM);
+            int ib = ip.get(3 + 3 * MAXDIM);
             for (int k = MAXDIM - 1; k >= 0; k--) {
                 int s = ip.get(2 + k);
                 int q = rest % s;
