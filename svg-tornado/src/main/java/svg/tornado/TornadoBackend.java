@@ -33,8 +33,11 @@ import java.util.Map;
  * that. Ops with weight matrices (linear, conv2d) get a plan per weight tensor whose weight buffers are uploaded once
  * and stay on the device. The norms' affine vectors are tiny and travel with each call, so all norm layers share one
  * compiled plan instead of costing one compilation each. Before each use the resident copy is compared with the host
- * array; a weight found changed in place (an optimiser step) is sent with every call from then on. Activations still travel host -> device -> host on every op: the {@code runBlock} hook is not used to
- * keep them on the device between ops (see docs/tornado.md).
+ * array; a weight found changed in place (an optimiser step) is sent with every call from then on.
+ *
+ * <p>Outside blocks, activations travel host -> device -> host on every op. Inside a block ({@link #runBlock}) the
+ * launches are queued and run as one block plan ({@link BlockPlan}) that keeps the intermediates on the device (see
+ * docs/tornado.md).
  */
 public final class TornadoBackend implements Backend {
     static {
