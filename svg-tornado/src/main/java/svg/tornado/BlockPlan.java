@@ -10,6 +10,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -105,7 +106,9 @@ final class BlockPlan implements AutoCloseable {
     private final int n;
     private final Src[][] srcs;
     private final FloatArray[] outs;
-    private final FloatArray[][] hostIn, weightIn;
+    private final FloatArray[][] hostIn;
+    /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights. */
+    private final Object[][] weightIn;
     private final TornadoExecutionPlan plan;
     private final KernelPlan.Counter counter;
     private final long firstBytes;
@@ -116,13 +119,14 @@ final class BlockPlan implements AutoCloseable {
     /** The last run's outputs: results still unread are copied to the host before a rerun, intermediates expire. */
     private final List<TornadoBackend.Lazy> live = new ArrayList<>();
 
+    @SuppressWarnings({"rawtypes", "unchecked"})
     BlockPlan(List<TornadoBackend.Op> ops, List<Src[]> srcs, TornadoDevice device, KernelPlan.Counter counter) {
         this.counter = counter;
         n = ops.size();
         this.srcs = srcs.toArray(new Src[0][]);
         outs = new FloatArray[n];
         hostIn = new FloatArray[n][4];
-        weightIn = new FloatArray[n][4];
+        weightIn = new Object[n][4];
         String name = "block" + SEQ.incrementAndGet();
         TaskGraph g = new TaskGraph(name);
         FloatArray[] unused = new FloatArray[4];
@@ -151,11 +155,11 @@ final class BlockPlan implements AutoCloseable {
                     hostIn[j][i] = new FloatArray(Math.max(1, s.length()));
                     every.add(hostIn[j][i]);
                 } else if (s.kind() == Src.WEIGHT) {
-                    weightIn[j][i] = new FloatArray(Math.max(1, s.length()));
+                    weightIn[j][i] = KernelPlan.buffer(op.shorts(i), s.length());
                     TornadoBackend.In in = op.ins()[i];
-                    MemorySegment.copy(in.data(), in.offset(), weightIn[j][i].getSegment(), ValueLayout.JAVA_FLOAT, 0, in.length());
+                    KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
                     once.add(weightIn[j][i]);
-                    bytes += 4L * s.length();
+                    bytes += (op.shorts(i) ? 2L : 4L) * s.length();
                 }
             }
         }
@@ -166,7 +170,7 @@ final class BlockPlan implements AutoCloseable {
         GridScheduler sched = null;
         for (int j = 0; j < n; j++) {
             TornadoBackend.Op op = ops.get(j);
-            FloatArray[] a = new FloatArray[4];
+            Object[] a = new Object[4];
             for (int i = 0; i < 4; i++) {
                 Src s = this.srcs[j][i];
                 a[i] = s == null ? unused[i] : switch (s.kind()) {
@@ -175,7 +179,8 @@ final class BlockPlan implements AutoCloseable {
                     default -> outs[s.producer()];
                 };
             }
-            g.task("t" + j, op.code(), new KernelContext(), ip[j], fp[j], a[0], a[1], a[2], a[3], outs[j]);
+            // raw: the kernels' slot types differ (FloatArray, or ShortArray for bfloat16 weights)
+            g.task("t" + j, (Task8) op.code(), new KernelContext(), ip[j], fp[j], a[0], a[1], a[2], a[3], outs[j]);
             WorkerGrid grid;
             if (op.dims() == 1) {
                 grid = new WorkerGrid1D(Kernels.ES);
@@ -200,10 +205,9 @@ final class BlockPlan implements AutoCloseable {
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
                 if (weightIn[j][i] == null) continue;
-                TornadoBackend.In in = q.ops.get(j).ins()[i];
-                long b = 4L * in.length();
-                if (MemorySegment.mismatch(MemorySegment.ofArray(in.data()), 4L * in.offset(), 4L * in.offset() + b,
-                        weightIn[j][i].getSegment(), 0, b) != -1) return false;
+                TornadoBackend.Op op = q.ops.get(j);
+                TornadoBackend.In in = op.ins()[i];
+                if (!KernelPlan.holds(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length())) return false;
             }
         }
         return true;

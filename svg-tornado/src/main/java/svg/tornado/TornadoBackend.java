@@ -12,6 +12,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -107,6 +108,13 @@ public final class TornadoBackend implements Backend {
 
     // ---------------------------------------------------------------- plumbing
 
+    /** The bfloat16-weight GEMM: B is a ShortArray. */
+    interface Bf16Code extends Task8<KernelContext, IntArray, FloatArray, FloatArray, ShortArray, FloatArray,
+            FloatArray, FloatArray> {}
+
+    /** The powers of two that widen bfloat16 in the kernels (a constant input, resident like a weight). */
+    private static final Tensor POW2 = Tensor.of(Kernels.bf16Pow2Table(), 256);
+
     interface Code extends Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray,
             FloatArray, FloatArray> {}
 
@@ -128,6 +136,9 @@ public final class TornadoBackend implements Backend {
     record In(Storage storage, float[] array, int offset, int length) {
         static In of(Tensor t) { return t == null ? null : new In(t.storage(), null, t.offset(), t.numel()); }
         float[] data() { return array != null ? array : storage.host(); }
+
+        /** The values as a kernel slot takes them: bfloat16 bits (short[]) when {@code bits} and so stored, else floats. */
+        Object values(boolean bits) { return bits && array == null && storage.isBf16() ? storage.bf16() : data(); }
     }
 
     private static int pow2(int n) { return Math.max(64, Integer.highestOneBit(Math.max(1, n - 1)) << 1); }
@@ -136,12 +147,19 @@ public final class TornadoBackend implements Backend {
      * Finds or builds the plan for {@code kernel}, loads the non-resident inputs and runs it.
      * {@code resident[i]} marks input i as a weight: the plan is then specific to that weight and uploads it once.
      */
-    private synchronized float[] eager(String kernel, Code code, In[] ins0, boolean[] resident, int outLen,
-                                       int[] ints, float[] floats, int dims, long gx, long gy, long gz) {
-        // the host values of every input (a deferred input is copied to the host here)
+    private synchronized float[] eager(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, In[] ins0, boolean[] resident,
+                                       boolean[] bits, int outLen, int[] ints, float[] floats, int dims, long gx, long gy,
+                                       long gz) {
+        // the host values of every input (a deferred input is copied to the host here); bfloat16 slots keep the bits
         In[] ins = new In[4];
-        for (int i = 0; i < 4; i++)
-            ins[i] = ins0[i] == null ? null : new In(ins0[i].storage, ins0[i].data(), ins0[i].offset, ins0[i].length);
+        Object[] vals = new Object[4];
+        boolean[] shorts = new boolean[4];
+        for (int i = 0; i < 4; i++) {
+            if (ins0[i] == null) continue;
+            vals[i] = ins0[i].values(bits[i]);
+            shorts[i] = vals[i] instanceof short[];
+            ins[i] = new In(ins0[i].storage, vals[i] instanceof float[] f ? f : null, ins0[i].offset, ins0[i].length);
+        }
         Weight[] ws = new Weight[3];
         boolean anyResident = false;
         int wi = 0;
@@ -170,13 +188,13 @@ public final class TornadoBackend implements Backend {
             // weight that changed is treated as an activation from now on, so training does not recompile per step.
             boolean stale = false;
             for (int i = 0; i < 4; i++)
-                if (resident[i] && ins[i] != null && !p.holds(i, ins[i].array, ins[i].offset, ins[i].length)) stale = true;
+                if (resident[i] && ins[i] != null && !p.holds(i, vals[i], ins[i].offset, ins[i].length)) stale = true;
             if (stale) {
                 p.close();
                 plans.remove(key);
                 residentPlans--;
                 for (Weight w : ws) if (w != null) mutable.add(w);
-                return eager(kernel, code, ins, resident, outLen, ints, floats, dims, gx, gy, gz);
+                return eager(kernel, code, ins0, resident, bits, outLen, ints, floats, dims, gx, gy, gz);
             }
         }
         if (p == null || !p.fits(lens, outLen)) {
@@ -190,13 +208,13 @@ public final class TornadoBackend implements Backend {
             int outCap = Math.max(p == null ? 0 : p.outCap, pow2(outLen));
             if (p != null) p.close();
             else if (keepResident) residentPlans++;
-            p = new KernelPlan(kernel, code, caps, res, outCap, dims, device, counter);
-            for (int i = 0; i < 4; i++) if (res[i]) p.set(i, ins[i].array, ins[i].offset, ins[i].length);
+            p = new KernelPlan(kernel, code, caps, res, shorts, outCap, dims, device, counter);
+            for (int i = 0; i < 4; i++) if (res[i]) p.set(i, vals[i], ins[i].offset, ins[i].length);
             plans.put(key, p);
         }
         for (int i = 0; i < 4; i++) {
             if (ins[i] != null && !(p.caps[i] == ins[i].length && keepResident && resident[i]))
-                p.set(i, ins[i].array, ins[i].offset, ins[i].length);
+                p.set(i, vals[i], ins[i].offset, ins[i].length);
         }
         for (In in : ins) {
             // an input that is an earlier launch's output, unchanged since: a device-resident design would not copy it
@@ -220,14 +238,21 @@ public final class TornadoBackend implements Backend {
      * Runs a kernel: inside a block it is queued (its output a deferred tensor that stays on the device, see
      * {@link #runBlock}); otherwise, or once a block has fallen back to running op by op, it runs now.
      */
-    private synchronized Tensor launch(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints,
-                                       float[] floats, int dims, long gx, long gy, long gz, int[] shape) {
+    private Tensor launch(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints,
+                          float[] floats, int dims, long gx, long gy, long gz, int[] shape) {
+        return launch0(kernel, code, ins, resident, NONE, outLen, ints, floats, dims, gx, gy, gz, shape);
+    }
+
+    /** {@code bits[i]}: slot i takes bfloat16 bits when its tensor is so stored (else widened floats). */
+    private synchronized Tensor launch0(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, In[] ins, boolean[] resident,
+                                        boolean[] bits, int outLen, int[] ints, float[] floats, int dims, long gx,
+                                        long gy, long gz, int[] shape) {
         if (queue != null && !queue.eager) {
-            Tensor t = queue.add(new Op(kernel, code, ins, resident, outLen, ints, floats, dims, gx, gy, gz), shape);
+            Tensor t = queue.add(new Op(kernel, code, ins, resident, bits, outLen, ints, floats, dims, gx, gy, gz), shape);
             if (t != null) return t;
             flush(queue);
         }
-        return Tensor.of(eager(kernel, code, ins, resident, outLen, ints, floats, dims, gx, gy, gz), shape);
+        return Tensor.of(eager(kernel, code, ins, resident, bits, outLen, ints, floats, dims, gx, gy, gz), shape);
     }
 
     private static final boolean[] NONE = new boolean[4];
@@ -335,6 +360,14 @@ public final class TornadoBackend implements Backend {
         int[] ints = {m, n, k, transA ? 1 : 0, transB ? 1 : 0, bsA, bsB, bias == null ? 0 : 1};
         boolean[] res = weights ? new boolean[]{false, true, true, false} : NONE;
         int[] shape = {batch, m, n};
+        if (blockedGemm && weights && b.isBf16()) {
+            // the weight stays bfloat16 on the device (half the memory and upload); widened in the kernel
+            Bf16Code bf = Kernels::gemm4x4Bf16;
+            return launch0(kernel + "4x4bf16", bf, new In[]{In.of(a), In.of(b), In.of(bias), In.of(POW2)},
+                    new boolean[]{false, true, true, true}, new boolean[]{false, true, false, false}, outLen, ints,
+                    new float[0], 3, (long) Kernels.TS * ((n + Kernels.BT - 1) / Kernels.BT),
+                    (long) Kernels.TS * ((m + Kernels.BT - 1) / Kernels.BT), batch, shape);
+        }
         if (blockedGemm) {
             return launch(kernel + "4x4", Kernels::gemm4x4, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen,
                     ints, new float[0], 3, (long) Kernels.TS * ((n + Kernels.BT - 1) / Kernels.BT),
@@ -533,8 +566,11 @@ public final class TornadoBackend implements Backend {
     }
 
     /** A queued launch: what {@link #eager} would run. */
-    record Op(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints, float[] floats, int dims,
-              long gx, long gy, long gz) {}
+    record Op(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, In[] ins, boolean[] resident, boolean[] bits, int outLen,
+              int[] ints, float[] floats, int dims, long gx, long gy, long gz) {
+        /** True when slot i goes to the device as bfloat16 bits. */
+        boolean shorts(int i) { return bits[i] && ins[i] != null && ins[i].storage != null && ins[i].storage.isBf16(); }
+    }
 
     /** The launches of one block being queued, and their deferred outputs. */
     final class Queue {
@@ -561,8 +597,9 @@ public final class TornadoBackend implements Backend {
                     if (in.offset != 0 && !op.kernel.equals("binary")) return null;
                     if (op.kernel.equals("binary")) ints[2 + 3 * Kernels.MAXDIM + i] = in.offset;
                     src[i] = BlockPlan.Src.device(l.index, in.offset, in.length);
-                } else if ((op.resident[i] || blockResident(op.kernel, i))
+                } else if (op.shorts(i) || (op.resident[i] || blockResident(op.kernel, i))
                         && !mutable.contains(new Weight(in.storage, in.offset, in.length))) {
+                    // (a bfloat16 slot is always resident: its device buffer holds shorts, host inputs floats)
                     src[i] = BlockPlan.Src.weight(in.storage, in.offset, in.length);
                 } else {
                     List<Object> id = List.of(new Identity(in.storage), in.offset, in.length);
@@ -571,7 +608,7 @@ public final class TornadoBackend implements Backend {
                 }
             }
             Lazy out = new Lazy(this, ops.size(), op.outLen);
-            ops.add(new Op(op.kernel, op.code, op.ins, op.resident, op.outLen, ints, op.floats, op.dims, op.gx, op.gy, op.gz));
+            ops.add(new Op(op.kernel, op.code, op.ins, op.resident, op.bits, op.outLen, ints, op.floats, op.dims, op.gx, op.gy, op.gz));
             srcs.add(src);
             outs.add(out);
             Tensor t = Tensor.deferred(out, shape);
@@ -660,8 +697,8 @@ public final class TornadoBackend implements Backend {
                     if (op.kernel.equals("binary")) ints[2 + 3 * Kernels.MAXDIM + i] = 0;
                 } else ins[i] = in;
             }
-            q.outs.get(j).host = eager(op.kernel, op.code, ins, op.resident, op.outLen, ints, op.floats, op.dims,
-                    op.gx, op.gy, op.gz);
+            q.outs.get(j).host = eager(op.kernel, op.code, ins, op.resident, op.bits, op.outLen, ints, op.floats,
+                    op.dims, op.gx, op.gy, op.gz);
         }
     }
 
