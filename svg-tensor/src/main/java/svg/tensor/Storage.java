@@ -29,6 +29,12 @@ public final class Storage {
          * the values. Called by {@link Tensor#contiguous()} and the ops that need compact operands.
          */
         default Tensor copy(Tensor view) { return null; }
+
+        /**
+         * The concatenation of {@code parts} along {@code axis} (shapes already checked; at least one part is a view
+         * of this storage), made where the values are, or null to let the host do it. Called by {@link Tensor#cat}.
+         */
+        default Tensor cat(int axis, java.util.List<Tensor> parts) { return null; }
     }
 
     private final int length;

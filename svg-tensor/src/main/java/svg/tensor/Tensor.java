@@ -529,14 +529,29 @@ public final class Tensor {
                     throw new IllegalArgumentException("cat: shapes " + Arrays.toString(f.shape) + " and " + Arrays.toString(t.shape));
             ns[a] += t.shape[a];
         }
-        Tensor out = zeros(ns);
         int pos = 0;
         int[] starts = new int[ts.size()];
         for (int k = 0; k < ts.size(); k++) {
-            Tensor t = ts.get(k);
             starts[k] = pos;
-            copyStrided(t, new Tensor(out.storage, t.shape.clone(), out.strides.clone(), pos * out.strides[a]));
-            pos += t.shape[a];
+            pos += ts.get(k).shape[a];
+        }
+        // a part held by a backend (on a device): its holder may concatenate where the values are
+        Tensor out = null;
+        for (Tensor t : ts) {
+            Storage.Deferred dd = t.storage.deferred();
+            if (dd == null) continue;
+            List<Tensor> parts = ts.stream().map(Tensor::detach).toList();
+            out = dd.cat(a, parts);
+            if (out != null && (!Arrays.equals(out.shape, ns) || !out.isContiguous()))
+                throw new IllegalStateException("deferred cat returned shape " + Arrays.toString(out.shape) + " for " + Arrays.toString(ns));
+            break;
+        }
+        if (out == null) {
+            out = zeros(ns);
+            for (int k = 0; k < ts.size(); k++) {
+                Tensor t = ts.get(k);
+                copyStrided(t, new Tensor(out.storage, t.shape.clone(), out.strides.clone(), starts[k] * out.strides[a]));
+            }
         }
         Tensor[] ins = ts.toArray(new Tensor[0]);
         return record(out, "cat", ins, g -> {

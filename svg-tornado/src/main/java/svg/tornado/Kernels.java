@@ -142,6 +142,41 @@ public final class Kernels {
     }
 
     /**
+     * Concatenation of two strided views along one axis. ip: [unused, n, shape[MAXDIM] (of the output),
+     * stridesA[MAXDIM], stridesB[MAXDIM], offsetA, offsetB, axis, split] (the same layout as {@link #binary} up to
+     * the offsets): output elements whose coordinate on {@code axis} is below {@code split} come from a, the others
+     * from b at that coordinate minus split. The output is contiguous.
+     */
+    public static void cat2(KernelContext c, IntArray ip, FloatArray fp, FloatArray a, FloatArray b, FloatArray d,
+                            FloatArray e, FloatArray out) {
+        int i = c.globalIdx;
+        if (i < ip.get(1)) {
+            int axis = ip.get(4 + 3 * MAXDIM);
+            int split = ip.get(5 + 3 * MAXDIM);
+            int rest = i;
+            int ia = ip.get(2 + 3 * MAXDIM);
+            int ib = ip.get(3 + 3 * MAXDIM);
+            int inA = 1;
+            for (int k = MAXDIM - 1; k >= 0; k--) {
+                int s = ip.get(2 + k);
+                int q = rest % s;
+                rest = rest / s;
+                int qb = q;
+                if (k == axis) {
+                    if (q >= split) inA = 0;
+                    qb = q - split;
+                }
+                ia += q * ip.get(2 + MAXDIM + k);
+                ib += qb * ip.get(2 + 2 * MAXDIM + k);
+            }
+            float v;
+            if (inA == 1) v = a.get(ia);
+            else v = b.get(ib);
+            out.set(i, v);
+        }
+    }
+
+    /**
      * Batched, optionally transposed GEMM with an optional bias over columns, tiled through local memory.
      * ip: [M, N, K, transA, transB, batchStrideA, batchStrideB, hasBias]. A is [K, M] when transA else [M, K]; B is
      * [N, K] when transB else [K, N]. Grid: (ceil16(N), ceil16(M), batch) in 16x16x1 groups. Out: [batch, M, N].

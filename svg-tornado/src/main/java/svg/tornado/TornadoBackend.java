@@ -83,6 +83,9 @@ public final class TornadoBackend implements Backend {
     private final boolean blockPlansOn;
     /** Block plans by their launch sequence (kernels, parameters, grids, where each input comes from). */
     private final Map<List<BlockPlan.Sig>, BlockPlan> blockPlans = new HashMap<>();
+    private final Map<String, Integer> blockFallbacks = new HashMap<>();
+    /** {@code -Dsvg.tornado.traceFallbacks=true}: print where each block fell back to op by op (what read the host). */
+    private static final boolean TRACE_FALLBACKS = Boolean.getBoolean("svg.tornado.traceFallbacks");
     /** The block whose launches are being queued (outermost {@code runBlock} of this backend), or null. */
     private Queue queue;
 
@@ -316,6 +319,30 @@ public final class TornadoBackend implements Backend {
         return strided(code(op), a, b);
     }
 
+    /** a and b (strided views) concatenated along {@code axis} by the cat2 kernel; a contiguous result. */
+    private Tensor cat2(Tensor a, Tensor b, int axis) {
+        int[] sh = a.shape();
+        sh[axis] += b.size(axis);
+        int n = 1;
+        for (int v : sh) n *= v;
+        int[] ints = new int[6 + 3 * Kernels.MAXDIM];
+        ints[1] = n;
+        int pad = Kernels.MAXDIM - sh.length;
+        int[] sa = a.strides(), sb = b.strides();
+        for (int d = 0; d < Kernels.MAXDIM; d++) {
+            boolean real = d >= pad;
+            ints[2 + d] = real ? sh[d - pad] : 1;
+            ints[2 + Kernels.MAXDIM + d] = real ? sa[d - pad] : 0;
+            ints[2 + 2 * Kernels.MAXDIM + d] = real ? sb[d - pad] : 0;
+        }
+        ints[4 + 3 * Kernels.MAXDIM] = axis + pad;
+        ints[5 + 3 * Kernels.MAXDIM] = a.size(axis);
+        return launch1("cat2", Kernels::cat2, new In[]{span(a), span(b), null, null}, NONE, n, ints, new float[0], n, sh);
+    }
+
+    /** Kernels that read their inputs as strided views with offsets (ints[2 + 3 MAXDIM + slot]). */
+    private static boolean viewKernel(String kernel) { return kernel.equals("binary") || kernel.equals("cat2"); }
+
     /** The strided binary kernel (offsets 0: each operand's span is what travels; a block plan sets them). */
     private Tensor strided(int op, Tensor a, Tensor b) {
         int[] sh = a.shape();
@@ -500,6 +527,7 @@ public final class TornadoBackend implements Backend {
     public synchronized void clearBlockTransfers() {
         blockTraffic.clear();
         blockRuns.clear();
+        blockFallbacks.clear();
     }
 
     /**
@@ -542,6 +570,9 @@ public final class TornadoBackend implements Backend {
             }
         }
     }
+
+    /** How many runs of blocks named {@code name} fell back to op by op (a host read inside, see {@link #runBlock}). */
+    public synchronized int blockFallbacks(String name) { return blockFallbacks.getOrDefault(name, 0); }
 
     /** Number of block plans built so far (tests check that blocks with the same launches share one). */
     public synchronized int blockPlanCount() { return blockPlans.size(); }
@@ -594,8 +625,8 @@ public final class TornadoBackend implements Backend {
                 if (in == null) continue;
                 if (in.storage.deferred() instanceof Lazy l && l.queue == this && l.host == null) {
                     // an output of this block: read from its device buffer where the view starts
-                    if (in.offset != 0 && !op.kernel.equals("binary")) return null;
-                    if (op.kernel.equals("binary")) ints[2 + 3 * Kernels.MAXDIM + i] = in.offset;
+                    if (in.offset != 0 && !viewKernel(op.kernel)) return null;
+                    if (viewKernel(op.kernel)) ints[2 + 3 * Kernels.MAXDIM + i] = in.offset;
                     src[i] = BlockPlan.Src.device(l.index, in.offset, in.length);
                 } else if (op.shorts(i) || (op.resident[i] || blockResident(op.kernel, i))
                         && !mutable.contains(new Weight(in.storage, in.offset, in.length))) {
@@ -662,6 +693,24 @@ public final class TornadoBackend implements Backend {
                 return strided(Kernels.COPY, view, null);
             }
         }
+
+        @Override
+        public Tensor cat(int axis, List<Tensor> parts) {
+            synchronized (TornadoBackend.this) {
+                // inside a block: pairwise concatenation kernels (cat2) queued like any op; else the host does it
+                if (TornadoBackend.this.queue == null || TornadoBackend.this.queue.eager) return null;
+                Tensor acc = null;
+                for (Tensor p : parts) {
+                    if (p.dim() > Kernels.MAXDIM) return null;
+                    for (int s : p.strides()) if (s < 0) return null;
+                    if (p.numel() == 0) continue;
+                    acc = acc == null ? p : cat2(acc, p, axis);
+                }
+                if (acc == null || !acc.isContiguous() || acc.offset() != 0 || acc.storage().length() != acc.numel())
+                    return null; // nothing to concatenate on the device (empty parts, a single part)
+                return acc;
+            }
+        }
     }
 
     /**
@@ -683,6 +732,9 @@ public final class TornadoBackend implements Backend {
     private void flush(Queue q) {
         if (q.eager) return;
         q.eager = true;
+        blockFallbacks.merge(q.name, 1, Integer::sum);
+        if (TRACE_FALLBACKS)
+            new Throwable("block '" + q.name + "' falls back to op by op after " + q.ops.size() + " launches").printStackTrace();
         for (int j = 0; j < q.ops.size(); j++) {
             Op op = q.ops.get(j);
             BlockPlan.Src[] src = q.srcs.get(j);
@@ -694,7 +746,7 @@ public final class TornadoBackend implements Backend {
                 if (src[i] != null && src[i].kind() == BlockPlan.Src.DEVICE) {
                     Lazy p = q.outs.get(src[i].producer());
                     ins[i] = new In(in.storage, p.host, in.offset, in.length);
-                    if (op.kernel.equals("binary")) ints[2 + 3 * Kernels.MAXDIM + i] = 0;
+                    if (viewKernel(op.kernel)) ints[2 + 3 * Kernels.MAXDIM + i] = 0;
                 } else ins[i] = in;
             }
             q.outs.get(j).host = eager(op.kernel, op.code, ins, op.resident, op.bits, op.outLen, ints, op.floats,

@@ -62,6 +62,25 @@ class BlockPlanTest {
     }
 
     @Test
+    void catOfDeviceAndHostPartsStaysOnTheDevice() {
+        TornadoBackend t = new TornadoBackend(null, true);
+        Tensor x = Tensor.randn(new Rng(9), 2, 5, 16), pre = Tensor.randn(new Rng(11), 2, 2, 16);
+        Function<Tensor, Tensor> f = y -> {
+            Tensor h = y.linear(W, B).narrow(2, 8, 16);                      // a strided view of a device output
+            Tensor c = Tensor.cat(1, pre, h.silu(), h.transpose(0, 0));      // [2, 12, 16]: host, device, view
+            return Tensor.cat(2, c, c.neg()).add(1f);                         // [2, 12, 32]
+        };
+        try {
+            for (int rep = 0; rep < 2; rep++)
+                close(on(new SimdBackend(), f, x), on(t, y -> Tensor.block("cat", () -> f.apply(y)), x));
+            assertEquals(0, t.blockFallbacks("cat"));
+            assertEquals(1, t.blockPlanCount());
+        } finally {
+            t.release();
+        }
+    }
+
+    @Test
     void hostReadInsideTheBlockFallsBackToOpByOp() {
         TornadoBackend t = new TornadoBackend(null, true);
         Tensor x = Tensor.randn(new Rng(3), 2, 5, 16);
