@@ -40,7 +40,7 @@ class BlockResidencyTest {
             t.clearBlockTransfers();
             f.get().toArray();
             int[] r = {t.blockRuns(name), t.blockFallbacks(name), t.blockPlanCount()};
-            System.out.printf("%s: %d block runs, %d fell back to op by op, %d block plans; per run: %s%n", name, r[0], r[1],
+            System.out.printf("%s: %d block runs, %d fell back to op by op, %d block plans; those runs together: %s%n", name, r[0], r[1],
                     r[2], t.blockTransfers(name));
             return r;
         } finally {
