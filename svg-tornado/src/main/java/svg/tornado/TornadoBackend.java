@@ -81,6 +81,9 @@ public final class TornadoBackend implements Backend {
      * device; {@code -Dsvg.tornado.blockPlans=false} runs them op by op instead (every output copied back).
      */
     private final boolean blockPlansOn;
+    private final int planAfter;
+    /** How often each launch sequence without a plan was seen (only when plans are built after several sightings). */
+    private final Map<List<BlockPlan.Sig>, Integer> sightings = new HashMap<>();
     /** Block plans by their launch sequence (kernels, parameters, grids, where each input comes from). */
     private final Map<List<BlockPlan.Sig>, BlockPlan> blockPlans = new HashMap<>();
     private final Map<String, Integer> blockFallbacks = new HashMap<>();
@@ -91,13 +94,23 @@ public final class TornadoBackend implements Backend {
 
     /** {@code device} null: TornadoVM's default device. */
     TornadoBackend(TornadoDevice device) {
-        this(device, !"false".equals(System.getProperty("svg.tornado.blockPlans")));
+        this(device, !"false".equals(System.getProperty("svg.tornado.blockPlans")),
+                Math.max(1, Integer.getInteger("svg.tornado.blockPlanAfter", 1)));
     }
 
-    TornadoBackend(TornadoDevice device, boolean blockPlans) {
+    TornadoBackend(TornadoDevice device, boolean blockPlans) { this(device, blockPlans, 1); }
+
+    /**
+     * @param planAfter a block plan is built when a launch sequence is seen for the planAfter-th time; before that
+     *                  the block runs op by op. 1 (default): at once. A plan compiles every kernel of the block
+     *                  anew, which pays only for blocks that run again (sampling steps); a block that runs once
+     *                  (a decoder block in {@code svg sample}) compiles less op by op, whose plans are shared.
+     */
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter) {
         this.device = device;
         this.deviceName = device == null ? "default" : device.getDeviceName();
         this.blockPlansOn = blockPlans;
+        this.planAfter = planAfter;
     }
 
     @Override
@@ -729,10 +742,13 @@ public final class TornadoBackend implements Backend {
     }
 
     /** Runs a queue's ops one by one (a host read inside the block, or a plan that cannot be used). */
-    private void flush(Queue q) {
+    private void flush(Queue q) { flush(q, true); }
+
+    /** {@code fallback}: count it as a block that could not run as a plan (else: not planned yet, by choice). */
+    private void flush(Queue q, boolean fallback) {
         if (q.eager) return;
         q.eager = true;
-        blockFallbacks.merge(q.name, 1, Integer::sum);
+        if (fallback) blockFallbacks.merge(q.name, 1, Integer::sum);
         if (TRACE_FALLBACKS)
             new Throwable("block '" + q.name + "' falls back to op by op after " + q.ops.size() + " launches").printStackTrace();
         for (int j = 0; j < q.ops.size(); j++) {
@@ -769,7 +785,12 @@ public final class TornadoBackend implements Backend {
             flush(q);
             return;
         }
+        if (bp == null && planAfter > 1 && sightings.merge(key, 1, Integer::sum) < planAfter) {
+            flush(q, false);
+            return;
+        }
         if (bp == null) {
+            sightings.remove(key);
             bp = new BlockPlan(q.ops, q.srcs, device, counter);
             blockPlans.put(key, bp);
         }
@@ -789,6 +810,7 @@ public final class TornadoBackend implements Backend {
         plans.clear();
         blockPlans.values().forEach(BlockPlan::close);
         blockPlans.clear();
+        sightings.clear();
         mutable.clear();
         recentOutputs.clear();
         residentPlans = 0;

@@ -62,6 +62,25 @@ class BlockPlanTest {
     }
 
     @Test
+    void planBuiltOnTheSecondSightingWhenAsked() {
+        TornadoBackend t = new TornadoBackend(null, true, 2);
+        try {
+            Tensor x = Tensor.randn(new Rng(12), 2, 5, 16);
+            float[] want = on(new SimdBackend(), BlockPlanTest::block, x);
+            close(want, on(t, y -> Tensor.block("b", () -> block(y)), x));
+            assertEquals(0, t.blockPlanCount(), "first sighting: op by op");
+            assertTrue(t.planCount() > 0);
+            assertEquals(0, t.blockFallbacks("b"), "not planned yet is not a fallback");
+            close(want, on(t, y -> Tensor.block("b", () -> block(y)), x));
+            assertEquals(1, t.blockPlanCount(), "second sighting: a block plan");
+            close(want, on(t, y -> Tensor.block("b", () -> block(y)), x));
+            assertEquals(1, t.blockPlanCount());
+        } finally {
+            t.release();
+        }
+    }
+
+    @Test
     void catOfDeviceAndHostPartsStaysOnTheDevice() {
         TornadoBackend t = new TornadoBackend(null, true);
         Tensor x = Tensor.randn(new Rng(9), 2, 5, 16), pre = Tensor.randn(new Rng(11), 2, 2, 16);
