@@ -3,12 +3,11 @@ package svg.app;
 import picocli.CommandLine.Option;
 import svg.nn.autoencoder.SvgAutoencoderConfig;
 import svg.nn.dit.DiTConfig;
+import svg.nn.module.Bf16Weights;
 import svg.nn.pipeline.ModelManifest;
 import svg.nn.pipeline.RecordJson;
 import svg.nn.pipeline.SvgModel;
 import svg.tensor.Tensor;
-import svg.tensor.autograd.GradMode;
-import svg.tensor.io.HalfFloats;
 import svg.tensor.io.UnsafePickleException;
 
 import java.io.IOException;
@@ -37,7 +36,7 @@ public final class ModelOptions {
     @Option(names = "--stats", paramLabel = "FILE", description = "Latent statistics (dinov3_sp_stats.pt or .safetensors).")
     Path stats;
 
-    @Option(names = "--bf16", description = "Round all weights to bfloat16 (emulates bf16 weights; arithmetic stays float32).")
+    @Option(names = "--bf16", description = "Keep the Linear and Conv2d weights (over 99%% of the parameters) in memory as bfloat16: half the weight memory; arithmetic stays float32.")
     boolean bf16;
 
     /** The model folder in use (for messages). */
@@ -56,7 +55,9 @@ public final class ModelOptions {
                     + ModelLocator.expectedLocation() + "); pass --model DIR");
         boolean explicit = dit != null || autoencoder != null || dino != null || stats != null;
         SvgModel m;
-        try {
+        // inside the scope the networks are built with bfloat16 weight matrices and loading rounds into them, so
+        // no float32 copy of the model is ever held
+        try (var precision = bf16 ? Bf16Weights.scope() : null) {
             if (!explicit) {
                 m = SvgModel.load(dir);
             } else {
@@ -77,18 +78,13 @@ public final class ModelOptions {
         } catch (UnsafePickleException e) {
             throw new CliException("refusing a checkpoint that names the Python global " + e.global() + " (nothing was executed): " + e.getMessage(), e);
         }
-        if (bf16) roundToBf16(m);
         return m;
     }
 
-    private static void roundToBf16(SvgModel m) {
-        try (var g = GradMode.noGrad()) {
-            for (var mod : new svg.nn.module.Module[]{m.dit(), m.autoencoder()})
-                for (Tensor p : mod.stateDict().values()) {
-                    float[] d = p.data();
-                    int end = p.offset() + p.numel();
-                    for (int i = p.offset(); i < end; i++) d[i] = HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(d[i]));
-                }
-        }
+    /** "weights 8.3 MB float32" or "weights 4.4 MB (bfloat16 matrices)": what the loaded networks hold in memory. */
+    static String weightsSummary(SvgModel m) {
+        long bytes = Bf16Weights.bytes(m.dit()) + Bf16Weights.bytes(m.autoencoder());
+        boolean bf = m.dit().parameters().stream().anyMatch(Tensor::isBf16);
+        return String.format(java.util.Locale.ROOT, "weights %.1f MB %s", bytes / 1e6, bf ? "(bfloat16 matrices)" : "float32");
     }
 }

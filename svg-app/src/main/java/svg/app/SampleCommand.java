@@ -94,10 +94,10 @@ final class SampleCommand implements java.util.concurrent.Callable<Integer> {
             List<Path> files = ImageOutput.write(images, out, "sample", cols, scale);
             LinkedHashSet<String> names = new LinkedHashSet<>();
             for (int id : ids) names.add(m.className(id));
-            log.printf(Locale.ROOT, "wrote %s: %d images of %s, %dx%d px, %s, seed %d, in %.1f s%n",
+            log.printf(Locale.ROOT, "wrote %s: %d images of %s, %dx%d px, %s, seed %d, in %.1f s; %s%n",
                     files.size() == 1 ? files.get(0) : out + "/ (" + files.size() + " files)", ids.length,
                     names.size() > 6 ? names.size() + " classes" : String.join(", ", names),
-                    images.size(3), images.size(2), SamplingOptions.describe(o), seed, secs);
+                    images.size(3), images.size(2), SamplingOptions.describe(o), seed, secs, ModelOptions.weightsSummary(m));
             log.flush();
         }
         return 0;

@@ -130,6 +130,24 @@ class PipelineCommandsTest {
                 "--stats", model.resolve("stats.safetensors").toString(), "--bf16", "--n", "2", "--out", out.toString(), "--quiet");
         assertEquals(0, r.exit(), r::toString);
         assertTrue(Files.size(out) > 0);
+        // bfloat16 weights in memory: about half the bytes, and images close to the float32 ones
+        Path f32 = dir.resolve("f.png"), bf = dir.resolve("b.png");
+        Cli a = svg("sample", "--model", model.toString(), "--n", "2", "--seed", "3", "--out", f32.toString(), "--quiet");
+        Cli b = svg("sample", "--model", model.toString(), "--n", "2", "--seed", "3", "--bf16", "--out", bf.toString(), "--quiet");
+        assertEquals(0, a.exit(), a::toString);
+        assertEquals(0, b.exit(), b::toString);
+        assertTrue(a.out().contains("float32") && b.out().contains("(bfloat16 matrices)"), a.out() + b.out());
+        double mbF = Double.parseDouble(a.out().replaceAll("(?s).*weights ([0-9.]+) MB.*", "$1"));
+        double mbB = Double.parseDouble(b.out().replaceAll("(?s).*weights ([0-9.]+) MB.*", "$1"));
+        assertTrue(mbB < 0.6 * mbF, mbB + " MB vs " + mbF + " MB");
+        java.awt.image.BufferedImage ia = javax.imageio.ImageIO.read(f32.toFile()), ib = javax.imageio.ImageIO.read(bf.toFile());
+        double diff = 0;
+        for (int y = 0; y < ia.getHeight(); y++)
+            for (int x = 0; x < ia.getWidth(); x++)
+                for (int sh = 0; sh < 24; sh += 8)
+                    diff += Math.abs(((ia.getRGB(x, y) >> sh) & 255) - ((ib.getRGB(x, y) >> sh) & 255));
+        diff /= 3.0 * ia.getWidth() * ia.getHeight();
+        assertTrue(diff < 8, "mean channel difference " + diff);
         Cli missing = svg("sample", "--model", model.toString(), "--dino", dir.resolve("dino.pth").toString(), "--out", out.toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("dino.pth"), missing::toString);

@@ -8,6 +8,7 @@ import svg.tensor.backend.Backends;
 import svg.tensor.backend.BinaryOp;
 import svg.tensor.backend.ReduceOp;
 import svg.tensor.backend.UnaryOp;
+import svg.tensor.io.HalfFloats;
 
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.List;
  * ({@link #data()}), inside no-grad scopes.
  */
 public final class Tensor {
-    private final float[] data;
+    private Storage storage;
     private final int[] shape;
     private final int[] strides;
     private final int offset;
@@ -30,8 +31,8 @@ public final class Tensor {
     private Tensor grad;
     private Node node;
 
-    private Tensor(float[] data, int[] shape, int[] strides, int offset) {
-        this.data = data;
+    private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+        this.storage = storage;
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
@@ -44,7 +45,7 @@ public final class Tensor {
         long n = numel(shape);
         if (n != data.length)
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
-        return new Tensor(data, shape.clone(), contiguousStrides(shape), 0);
+        return new Tensor(Storage.of(data), shape.clone(), contiguousStrides(shape), 0);
     }
 
     /** A new zero-filled contiguous tensor. */
@@ -53,18 +54,18 @@ public final class Tensor {
     public static Tensor zeros(int... shape) {
         long n = numel(shape);
         if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
-        return new Tensor(new float[(int) n], shape.clone(), contiguousStrides(shape), 0);
+        return new Tensor(Storage.of(new float[(int) n]), shape.clone(), contiguousStrides(shape), 0);
     }
 
     public static Tensor full(float value, int... shape) {
         Tensor t = zeros(shape);
-        Arrays.fill(t.data, value);
+        Arrays.fill(t.data(), value);
         return t;
     }
 
     public static Tensor ones(int... shape) { return full(1f, shape); }
 
-    public static Tensor scalar(float v) { return new Tensor(new float[]{v}, new int[0], new int[0], 0); }
+    public static Tensor scalar(float v) { return of(new float[]{v}); }
 
     /** 0, 1, ..., n-1. */
     public static Tensor arange(int n) {
@@ -76,14 +77,16 @@ public final class Tensor {
     /** Standard normal samples drawn in row-major order from {@code rng}. */
     public static Tensor randn(Rng rng, int... shape) {
         Tensor t = zeros(shape);
-        for (int i = 0; i < t.data.length; i++) t.data[i] = (float) rng.nextGaussian();
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = (float) rng.nextGaussian();
         return t;
     }
 
     /** Uniform samples in [lo, hi) drawn in row-major order. */
     public static Tensor rand(Rng rng, float lo, float hi, int... shape) {
         Tensor t = zeros(shape);
-        for (int i = 0; i < t.data.length; i++) t.data[i] = lo + (hi - lo) * rng.nextFloat();
+        float[] d = t.data();
+        for (int i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * rng.nextFloat();
         return t;
     }
 
@@ -103,7 +106,84 @@ public final class Tensor {
     public int numel() { return (int) numel(shape); }
 
     /** The underlying buffer (shared with views): index with {@link #offset()} and {@link #strides()}. */
-    public float[] data() { return data; }
+    public float[] data() { return storage.host(); }
+
+    /** The storage behind this tensor and its views: float32, bfloat16, or deferred (held by a device backend). */
+    public Storage storage() { return storage; }
+
+    /** True when the values are stored as bfloat16 ({@link #data()} then returns a widened copy). */
+    public boolean isBf16() { return storage.isBf16(); }
+
+    // ---------------------------------------------------------------- storage forms
+
+    /** Wraps bfloat16 bits (not copied) as a contiguous, frozen tensor of the given shape. */
+    public static Tensor ofBf16(short[] bits, int... shape) {
+        long n = numel(shape);
+        if (n != bits.length)
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + bits.length);
+        return new Tensor(Storage.ofBf16(bits), shape.clone(), contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A contiguous tensor whose values a backend holds elsewhere (on a device) and copies to the host on the first
+     * {@link #data()}; see {@link Storage}.
+     */
+    public static Tensor deferred(Storage.Deferred source, int... shape) {
+        long n = numel(shape);
+        if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        return new Tensor(Storage.deferred((int) n, source), shape.clone(), contiguousStrides(shape), 0);
+    }
+
+    /** A new contiguous bfloat16 copy (round to nearest even, as torch's {@code .bfloat16()}); no gradient. */
+    public Tensor toBf16() {
+        if (isBf16() && isContiguous() && offset == 0 && storage.length() == numel()) return new Tensor(storage, shape, strides, 0);
+        return ofBf16(Storage.narrow(compactData(), 0, numel()), shape);
+    }
+
+    /**
+     * Switches this leaf's own storage to bfloat16 in place (rounding to nearest even) and freezes it, so that the
+     * modules holding it keep working and the float32 array can be freed: inference weights at half the memory.
+     * Views taken before keep the old storage. Needs a compact tensor that is not part of a graph.
+     */
+    public Tensor storeAsBf16() {
+        if (isBf16()) return this;
+        requireOwnStorage("storeAsBf16");
+        storage = Storage.ofBf16(Storage.narrow(storage.host(), 0, numel()));
+        requiresGrad = false;
+        grad = null;
+        return this;
+    }
+
+    /** Switches a bfloat16 leaf back to float32 storage in place (exact); it stays frozen until asked otherwise. */
+    public Tensor storeAsFloat32() {
+        if (!isBf16()) return this;
+        requireOwnStorage("storeAsFloat32");
+        storage = Storage.of(storage.host());
+        return this;
+    }
+
+    /**
+     * Overwrites this compact tensor's values (row-major): the one way to write a bfloat16 tensor (values are
+     * rounded), and an array copy for float32.
+     */
+    public Tensor copyFrom(float[] values) {
+        requireOwnStorage("copyFrom");
+        if (values.length != numel())
+            throw new IllegalArgumentException("copyFrom: " + values.length + " values for shape " + Arrays.toString(shape));
+        if (isBf16()) {
+            short[] b = storage.bf16();
+            for (int i = 0; i < values.length; i++) b[i] = HalfFloats.floatToBf16(values[i]);
+        } else {
+            System.arraycopy(values, 0, data(), 0, values.length);
+        }
+        return this;
+    }
+
+    private void requireOwnStorage(String what) {
+        if (node != null) throw new IllegalStateException(what + " on a tensor computed by an op; use it on leaves");
+        if (!isContiguous() || offset != 0 || storage.length() != numel())
+            throw new IllegalStateException(what + " needs a compact tensor, got a view of shape " + Arrays.toString(shape));
+    }
 
     public boolean isContiguous() {
         int expect = 1;
@@ -148,24 +228,25 @@ public final class Tensor {
             if (idx[i] < 0 || idx[i] >= shape[i]) throw new IndexOutOfBoundsException(Arrays.toString(idx));
             p += idx[i] * strides[i];
         }
-        return data[p];
+        return storage.isBf16() ? HalfFloats.bf16ToFloat(storage.bf16()[p]) : data()[p];
     }
 
     /** The single value of a one-element tensor. */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item() on tensor of shape " + Arrays.toString(shape));
-        return contiguous().data[contiguous().offset];
+        Tensor c = contiguous();
+        return c.data()[c.offset];
     }
 
     /** Values in row-major order (a copy). */
     public float[] toArray() {
         Tensor c = contiguous();
-        return Arrays.copyOfRange(c.data, c.offset, c.offset + c.numel());
+        return Arrays.copyOfRange(c.data(), c.offset, c.offset + c.numel());
     }
 
     /** A contiguous tensor whose data array starts at offset 0 and has exactly numel() elements. */
     public Tensor compact() {
-        if (isContiguous() && offset == 0 && data.length == numel()) return this;
+        if (isContiguous() && offset == 0 && storage.length() == numel()) return this;
         Tensor out = of(toArray(), shape);
         return record(out, "compact", new Tensor[]{this}, g -> new Tensor[]{g});
     }
@@ -184,6 +265,8 @@ public final class Tensor {
 
     /** Marks a leaf as a parameter whose gradient is accumulated into {@link #grad()}. */
     public Tensor requiresGrad(boolean on) {
+        if (on && isBf16())
+            throw new IllegalStateException("a bfloat16 tensor is frozen (inference weights); storeAsFloat32() it to train it");
         if (node != null && !on) throw new IllegalStateException("cannot clear requiresGrad on a non-leaf; use detach()");
         this.requiresGrad = on;
         return this;
@@ -206,7 +289,7 @@ public final class Tensor {
     }
 
     /** Same values, no graph: gradients stop here. */
-    public Tensor detach() { return new Tensor(data, shape, strides, offset); }
+    public Tensor detach() { return new Tensor(storage, shape, strides, offset); }
 
     /** Back-propagates from a scalar (one-element) tensor. */
     public void backward() {
@@ -241,7 +324,7 @@ public final class Tensor {
     public Tensor reshape(int... newShape) {
         int[] ns = inferShape(newShape);
         if (!isContiguous()) return contiguous().reshape(ns);
-        Tensor out = new Tensor(data, ns, contiguousStrides(ns), offset);
+        Tensor out = new Tensor(storage, ns, contiguousStrides(ns), offset);
         final int[] old = shape;
         return record(out, "reshape", new Tensor[]{this}, g -> new Tensor[]{g.reshape(old)});
     }
@@ -283,7 +366,7 @@ public final class Tensor {
             st[i] = strides[p];
             inv[p] = i;
         }
-        Tensor out = new Tensor(data, ns, st, offset);
+        Tensor out = new Tensor(storage, ns, st, offset);
         return record(out, "permute", new Tensor[]{this}, g -> new Tensor[]{g.permute(inv)});
     }
 
@@ -305,7 +388,7 @@ public final class Tensor {
             throw new IllegalArgumentException("narrow(" + d + ", " + start + ", " + length + ") out of range for " + Arrays.toString(shape));
         int[] ns = shape.clone();
         ns[a] = length;
-        Tensor out = new Tensor(data, ns, strides.clone(), offset + start * strides[a]);
+        Tensor out = new Tensor(storage, ns, strides.clone(), offset + start * strides[a]);
         final int[] full = shape;
         return record(out, "narrow", new Tensor[]{this}, g -> new Tensor[]{padInto(g, full, a, start)});
     }
@@ -316,7 +399,7 @@ public final class Tensor {
     /** Zeros of {@code full} shape with g written at [start, start+len) of axis a. */
     private static Tensor padInto(Tensor g, int[] full, int a, int start) {
         Tensor z = zeros(full);
-        Tensor dst = new Tensor(z.data, g.shape.clone(), z.strides.clone(), start * z.strides[a]);
+        Tensor dst = new Tensor(z.storage, g.shape.clone(), z.strides.clone(), start * z.strides[a]);
         copyStrided(g, dst);
         return z;
     }
@@ -335,7 +418,7 @@ public final class Tensor {
             else throw new IllegalArgumentException("cannot expand " + Arrays.toString(shape) + " to " + Arrays.toString(target));
         }
         if (Arrays.equals(target, shape)) return this;
-        Tensor out = new Tensor(data, target.clone(), st, offset);
+        Tensor out = new Tensor(storage, target.clone(), st, offset);
         final int[] orig = shape;
         return record(out, "expand", new Tensor[]{this}, g -> new Tensor[]{g.sumTo(orig)});
     }
@@ -366,7 +449,7 @@ public final class Tensor {
             st[i] = strides[j];
             j++;
         }
-        Tensor out = new Tensor(data, ns, st, offset);
+        Tensor out = new Tensor(storage, ns, st, offset);
         final int[] old = shape;
         return record(out, "view", new Tensor[]{this}, g -> new Tensor[]{g.reshape(old)});
     }
@@ -374,15 +457,51 @@ public final class Tensor {
     /** This tensor, or a contiguous copy of it. */
     public Tensor contiguous() {
         if (isContiguous()) return this;
-        Tensor out = zeros(shape);
-        copyStrided(this, out);
+        Tensor out = deviceCopy();
+        if (out == null) {
+            out = zeros(shape);
+            copyStrided(this, out);
+        }
         return record(out, "contiguous", new Tensor[]{this}, g -> new Tensor[]{g});
+    }
+
+    /**
+     * A compact copy of this view made by the backend that holds a deferred storage (so that the values stay on its
+     * device), or null: the storage is on the host, or its holder leaves the copy to the host.
+     */
+    private Tensor deviceCopy() {
+        Storage.Deferred d = storage.deferred();
+        if (d == null) return null;
+        Tensor c = d.copy(detach());
+        if (c != null && (!Arrays.equals(c.shape, shape) || !c.isContiguous()))
+            throw new IllegalStateException("deferred copy returned shape " + Arrays.toString(c.shape) + " for " + Arrays.toString(shape));
+        return c;
+    }
+
+    /**
+     * This tensor's values as a compact tensor of shape {@code s} (same element count): a view sharing the storage
+     * when it already is compact, else a copy. Unlike {@code of(compactData(), s)} this does not read a deferred
+     * storage, so a device backend's output can go to the next op without visiting the host. bfloat16 storage gets
+     * a float32 copy, as before.
+     */
+    private Tensor compactAs(int... s) {
+        if (numel(s) != numel())
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " needs " + numel(s) + " values, got " + numel());
+        Tensor c = this;
+        if (!storage.isBf16() && !(isContiguous() && offset == 0 && storage.length() == numel())) {
+            Tensor d = deviceCopy();
+            if (d != null) c = d;
+        }
+        if (!c.storage.isBf16() && c.isContiguous() && c.offset == 0 && c.storage.length() == c.numel())
+            return new Tensor(c.storage, s.clone(), contiguousStrides(s), 0);
+        return of(c.compactData(), s);
     }
 
     /** Copies src into dst element by element (same shapes, any strides). Data movement, not compute. */
     static void copyStrided(Tensor src, Tensor dst) {
         int n = src.shape.length;
-        if (n == 0) { dst.data[dst.offset] = src.data[src.offset]; return; }
+        float[] sd = src.data(), dd = dst.data();
+        if (n == 0) { dd[dst.offset] = sd[src.offset]; return; }
         int rows = 1;
         for (int i = 0; i < n - 1; i++) rows *= src.shape[i];
         int len = src.shape[n - 1], ss = src.strides[n - 1], ds = dst.strides[n - 1];
@@ -390,8 +509,8 @@ public final class Tensor {
         for (int r = 0; r < rows; r++) {
             int sp = src.offset, dp = dst.offset;
             for (int i = 0; i < n - 1; i++) { sp += idx[i] * src.strides[i]; dp += idx[i] * dst.strides[i]; }
-            if (ss == 1 && ds == 1) System.arraycopy(src.data, sp, dst.data, dp, len);
-            else for (int j = 0; j < len; j++) dst.data[dp + j * ds] = src.data[sp + j * ss];
+            if (ss == 1 && ds == 1) System.arraycopy(sd, sp, dd, dp, len);
+            else for (int j = 0; j < len; j++) dd[dp + j * ds] = sd[sp + j * ss];
             for (int i = n - 2; i >= 0; i--) { if (++idx[i] < src.shape[i]) break; idx[i] = 0; }
         }
     }
@@ -410,14 +529,29 @@ public final class Tensor {
                     throw new IllegalArgumentException("cat: shapes " + Arrays.toString(f.shape) + " and " + Arrays.toString(t.shape));
             ns[a] += t.shape[a];
         }
-        Tensor out = zeros(ns);
         int pos = 0;
         int[] starts = new int[ts.size()];
         for (int k = 0; k < ts.size(); k++) {
-            Tensor t = ts.get(k);
             starts[k] = pos;
-            copyStrided(t, new Tensor(out.data, t.shape.clone(), out.strides.clone(), pos * out.strides[a]));
-            pos += t.shape[a];
+            pos += ts.get(k).shape[a];
+        }
+        // a part held by a backend (on a device): its holder may concatenate where the values are
+        Tensor out = null;
+        for (Tensor t : ts) {
+            Storage.Deferred dd = t.storage.deferred();
+            if (dd == null) continue;
+            List<Tensor> parts = ts.stream().map(Tensor::detach).toList();
+            out = dd.cat(a, parts);
+            if (out != null && (!Arrays.equals(out.shape, ns) || !out.isContiguous()))
+                throw new IllegalStateException("deferred cat returned shape " + Arrays.toString(out.shape) + " for " + Arrays.toString(ns));
+            break;
+        }
+        if (out == null) {
+            out = zeros(ns);
+            for (int k = 0; k < ts.size(); k++) {
+                Tensor t = ts.get(k);
+                copyStrided(t, new Tensor(out.storage, t.shape.clone(), out.strides.clone(), starts[k] * out.strides[a]));
+            }
         }
         Tensor[] ins = ts.toArray(new Tensor[0]);
         return record(out, "cat", ins, g -> {
@@ -581,13 +715,13 @@ public final class Tensor {
         try (var g = GradMode.noGrad()) { p = detach().permute(perm).contiguous(); }
         int[] rs = Arrays.copyOf(keptShapeOut, shape.length - dims.length + 1);
         rs[rs.length - 1] = n;
-        return of(p.compactData(), rs);
+        return p.compactAs(rs);
     }
 
     private float[] compactData() {
         Tensor c = isContiguous() ? this : contiguous();
-        if (c.offset == 0 && c.data.length == c.numel()) return c.data;
-        return Arrays.copyOfRange(c.data, c.offset, c.offset + c.numel());
+        if (c.offset == 0 && c.storage.length() == c.numel()) return c.data();
+        return Arrays.copyOfRange(c.data(), c.offset, c.offset + c.numel());
     }
 
     private int[] keepShape(int[] dims, boolean keep) {
@@ -612,7 +746,7 @@ public final class Tensor {
         int[] kept = new int[shape.length];
         Tensor m = moveLast(dims, kept);
         Tensor r = be().reduceLast(op, m);
-        return of(r.compactData(), keepShape(dims, keep));
+        return r.compactAs(keepShape(dims, keep));
     }
 
     /** Sum over the given axes (all axes when none are given). */
@@ -679,8 +813,8 @@ public final class Tensor {
     /** Runs a last-axis backend op on [rows, n] and restores the shape. */
     private Tensor rows(java.util.function.UnaryOperator<Tensor> f) {
         int n = shape.length == 0 ? 1 : shape[shape.length - 1];
-        Tensor x2 = of(compactData(), numel() / Math.max(1, n), n);
-        return of(f.apply(x2).compactData(), shape);
+        Tensor x2 = compactAs(numel() / Math.max(1, n), n);
+        return f.apply(x2).compactAs(shape);
     }
 
     /** Softmax over axis d. */
@@ -743,8 +877,8 @@ public final class Tensor {
         if (c % groups != 0) throw new IllegalArgumentException("groupNorm: " + c + " channels not divisible by " + groups + " groups");
         checkVec(weight, c, "groupNorm weight");
         checkVec(bias, c, "groupNorm bias");
-        Tensor x3 = of(compactData(), nb, c, s);
-        Tensor out = of(be().groupNorm(x3, groups, weight == null ? null : weight.contiguous(), bias == null ? null : bias.contiguous(), eps).compactData(), shape);
+        Tensor x3 = compactAs(nb, c, s);
+        Tensor out = be().groupNorm(x3, groups, weight == null ? null : weight.contiguous(), bias == null ? null : bias.contiguous(), eps).compactAs(shape);
         Tensor x = this;
         final int[] full = shape;
         return record(out, "groupNorm", new Tensor[]{this, weight, bias}, g -> {
@@ -778,12 +912,12 @@ public final class Tensor {
         int[] st = x3.strides, sh = x3.shape;
         boolean batchOk = sh[0] == 1 || st[0] == sh[1] * sh[2];
         if (batchOk && (st[2] == 1 || sh[2] == 1) && (st[1] == sh[2] || sh[1] == 1))
-            return new MatOperand(x3.offset == 0 && x3.data.length == x3.numel() ? x3 : of(x3.compactData(), sh), false);
-        if (batchOk && (st[1] == 1 || sh[1] == 1) && (st[2] == sh[1] || sh[2] == 1) && x3.offset == 0 && x3.data.length == x3.numel()) {
-            Tensor t = new Tensor(x3.data, new int[]{sh[0], sh[2], sh[1]}, contiguousStrides(new int[]{sh[0], sh[2], sh[1]}), 0);
+            return new MatOperand(x3.offset == 0 && x3.storage.length() == x3.numel() ? x3 : x3.compactAs(sh), false);
+        if (batchOk && (st[1] == 1 || sh[1] == 1) && (st[2] == sh[1] || sh[2] == 1) && x3.offset == 0 && x3.storage.length() == x3.numel()) {
+            Tensor t = new Tensor(x3.storage, new int[]{sh[0], sh[2], sh[1]}, contiguousStrides(new int[]{sh[0], sh[2], sh[1]}), 0);
             return new MatOperand(t, true);
         }
-        return new MatOperand(of(x3.compactData(), sh), false);
+        return new MatOperand(x3.compactAs(sh), false);
     }
 
     /**
@@ -803,7 +937,7 @@ public final class Tensor {
         int[] os = Arrays.copyOf(bs, bs.length + 2);
         os[bs.length] = m;
         os[bs.length + 1] = n;
-        Tensor out = of(r.compactData(), os);
+        Tensor out = r.compactAs(os);
         Tensor self = this;
         return record(out, "matmul", new Tensor[]{this, o}, g -> new Tensor[]{
                 self.requiresGrad ? g.matmul(o.detach().transpose(-2, -1)).sumTo(self.shape) : null,
@@ -835,8 +969,8 @@ public final class Tensor {
             expect *= shape[i];
         }
         if (mergeable && ((sc == 1 && sr == c) || (sr == 1 && sc == r) || r == 1 || c == 1))
-            return new Tensor(data, new int[]{b, r, c}, new int[]{r * c, r == 1 ? c : sr, c == 1 ? 1 : sc}, offset);
-        return of(compactData(), b, r, c);
+            return new Tensor(storage, new int[]{b, r, c}, new int[]{r * c, r == 1 ? c : sr, c == 1 ? 1 : sc}, offset);
+        return compactAs(b, r, c);
     }
 
     /**
@@ -850,12 +984,12 @@ public final class Tensor {
         int outF = weight.shape[0];
         checkVec(bias, outF, "linear bias");
         int rows = numel() / in;
-        Tensor x2 = of(compactData(), rows, in);
-        Tensor w = weight.isContiguous() && weight.offset == 0 ? weight.detach() : of(weight.compactData(), weight.shape);
-        Tensor r = be().linear(x2, w, bias == null ? null : of(bias.compactData(), outF));
+        Tensor x2 = compactAs(rows, in);
+        Tensor w = weight.isContiguous() && weight.offset == 0 ? weight.detach() : weight.compactAs(weight.shape);
+        Tensor r = be().linear(x2, w, bias == null ? null : bias.compactAs(outF));
         int[] os = shape.clone();
         os[os.length - 1] = outF;
-        Tensor out = of(r.compactData(), os);
+        Tensor out = r.compactAs(os);
         Tensor self = this;
         return record(out, "linear", new Tensor[]{this, weight, bias}, g -> {
             Tensor g2 = g.reshape(rows, outF);
@@ -873,11 +1007,12 @@ public final class Tensor {
         if (dim() != 4 || weight.dim() != 4 || weight.shape[1] != shape[1])
             throw new IllegalArgumentException("conv2d: input " + Arrays.toString(shape) + " vs weight " + Arrays.toString(weight.shape));
         checkVec(bias, weight.shape[0], "conv2d bias");
-        Tensor x = of(compactData(), shape), w = of(weight.compactData(), weight.shape);
-        Tensor out = be().conv2d(x, w, bias == null ? null : of(bias.compactData(), bias.shape), stride, padding);
+        Tensor x = compactAs(shape), w = weight.isContiguous() && weight.offset == 0 && weight.storage.length() == weight.numel()
+                ? weight.detach() : weight.compactAs(weight.shape);
+        Tensor out = be().conv2d(x, w, bias == null ? null : bias.compactAs(bias.shape), stride, padding);
         int h = shape[2], wd = shape[3], kh = weight.shape[2], kw = weight.shape[3];
         return record(out, "conv2d", new Tensor[]{this, weight, bias}, g -> {
-            Tensor gc = of(g.compactData(), g.shape);
+            Tensor gc = g.compactAs(g.shape);
             return new Tensor[]{
                     requiresGrad ? be().conv2dBackwardInput(gc, w, h, wd, stride, padding) : null,
                     weight.requiresGrad ? be().conv2dBackwardWeight(gc, x, kh, kw, stride, padding) : null,
@@ -888,7 +1023,7 @@ public final class Tensor {
     /** Nearest-neighbour 2x upsampling of [N, C, H, W]. */
     public Tensor upsampleNearest2x() {
         if (dim() != 4) throw new IllegalArgumentException("upsampleNearest2x needs [N,C,H,W], got " + Arrays.toString(shape));
-        Tensor out = be().upsampleNearest2x(of(compactData(), shape));
+        Tensor out = be().upsampleNearest2x(compactAs(shape));
         int n = shape[0], c = shape[1], h = shape[2], w = shape[3];
         return record(out, "upsample2x", new Tensor[]{this}, g -> new Tensor[]{
                 g.reshape(n, c, h, 2, w, 2).sum(new int[]{3, 5}, false)});
@@ -901,9 +1036,9 @@ public final class Tensor {
             if (id < 0 || id >= shape[0]) throw new IndexOutOfBoundsException("embedding id " + id + " outside [0, " + shape[0] + ")");
         // a private copy: callers reuse id buffers for the next batch before calling backward
         int[] own = ids.clone();
-        Tensor out = be().embedding(of(compactData(), shape), own.clone());
+        Tensor out = be().embedding(compactAs(shape), own.clone());
         int v = shape[0];
-        return record(out, "embedding", new Tensor[]{this}, g -> new Tensor[]{be().embeddingBackward(of(g.compactData(), g.shape), own.clone(), v)});
+        return record(out, "embedding", new Tensor[]{this}, g -> new Tensor[]{be().embeddingBackward(g.compactAs(g.shape), own.clone(), v)});
     }
 
     // ---------------------------------------------------------------- attention and rotary embedding
@@ -916,8 +1051,8 @@ public final class Tensor {
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) throw new IllegalArgumentException("attention needs [B,H,T,D] tensors");
         if (q.size(-1) != k.size(-1) || k.size(2) != v.size(2) || q.size(0) != k.size(0) || q.size(1) != k.size(1))
             throw new IllegalArgumentException("attention shapes q " + Arrays.toString(q.shape) + " k " + Arrays.toString(k.shape) + " v " + Arrays.toString(v.shape));
-        Tensor qc = of(q.compactData(), q.shape), kc = of(k.compactData(), k.shape), vc = of(v.compactData(), v.shape);
-        Tensor mc = mask == null ? null : of(mask.compactData(), mask.shape);
+        Tensor qc = q.compactAs(q.shape), kc = k.compactAs(k.shape), vc = v.compactAs(v.shape);
+        Tensor mc = mask == null ? null : mask.compactAs(mask.shape);
         Tensor out = be().attention(qc, kc, vc, mc, scale);
         return record(out, "attention", new Tensor[]{q, k, v}, g -> {
             Tensor s = qc.matmul(kc.transpose(-2, -1)).mul(scale);
@@ -936,8 +1071,8 @@ public final class Tensor {
         if (dim() != 4 || sin.dim() != 2 || sin.shape[0] != t || sin.shape[1] != d || !Arrays.equals(sin.shape, cos.shape))
             throw new IllegalArgumentException("rope: x " + Arrays.toString(shape) + " sin " + Arrays.toString(sin.shape) + " cos " + Arrays.toString(cos.shape));
         if (d % 2 != 0) throw new IllegalArgumentException("rope needs an even head dim, got " + d);
-        Tensor sc = of(sin.compactData(), sin.shape), cc = of(cos.compactData(), cos.shape);
-        Tensor out = be().rope(of(compactData(), shape), sc, cc);
+        Tensor sc = sin.compactAs(sin.shape), cc = cos.compactAs(cos.shape);
+        Tensor out = be().rope(compactAs(shape), sc, cc);
         return record(out, "rope", new Tensor[]{this}, g -> {
             // out = x*cos + R(x)*sin with R(x) = [-x2, x1]; the adjoint is g*cos + R^T(g*sin), R^T(y) = [y2, -y1].
             // (Not rope(g, -sin, cos): that equals the adjoint only when both halves of sin are the same.)

@@ -13,6 +13,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,7 +37,9 @@ final class KernelPlan implements AutoCloseable {
     final int outCap;
     private final IntArray ip = new IntArray(IP);
     private final FloatArray fp = new FloatArray(FP);
-    private final FloatArray[] in = new FloatArray[4];
+    /** FloatArray, or ShortArray for a bfloat16 weight slot. */
+    private final Object[] in = new Object[4];
+    private final boolean[] shorts;
     private final FloatArray out;
     private final WorkerGrid grid;
     private final TornadoExecutionPlan plan;
@@ -58,15 +61,17 @@ final class KernelPlan implements AutoCloseable {
      * @param resident which inputs are uploaded once (their contents must be set through {@link #set} before the
      *                 first {@link #run})
      * @param dims     1 for a 1-D launch, 3 for the GEMM's 3-D launch
+     * @param shorts   which inputs are bfloat16 bits (a ShortArray on the device) rather than floats
      */
-    KernelPlan(String kernel,
-               Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray> code,
-               int[] caps, boolean[] resident, int outCap, int dims, TornadoDevice device, Counter counter) {
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    KernelPlan(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, int[] caps, boolean[] resident, boolean[] shorts,
+               int outCap, int dims, TornadoDevice device, Counter counter) {
         this.kernel = kernel;
         this.counter = counter;
         this.caps = caps.clone();
         this.outCap = outCap;
-        for (int i = 0; i < 4; i++) in[i] = new FloatArray(Math.max(1, caps[i]));
+        this.shorts = shorts.clone();
+        for (int i = 0; i < 4; i++) in[i] = buffer(shorts[i], caps[i]);
         out = new FloatArray(Math.max(1, outCap));
         String name = kernel + SEQ.incrementAndGet();
         TaskGraph g = new TaskGraph(name);
@@ -77,7 +82,8 @@ final class KernelPlan implements AutoCloseable {
             g.transferToDevice(once ? DataTransferMode.FIRST_EXECUTION : DataTransferMode.EVERY_EXECUTION, in[i]);
         }
         KernelContext ctx = new KernelContext();
-        g.task("t", code, ctx, ip, fp, in[0], in[1], in[2], in[3], out);
+        // raw: the kernels' signatures differ in the type of a slot (FloatArray or ShortArray), checked by TornadoVM
+        g.task("t", (Task8) code, ctx, ip, fp, in[0], in[1], in[2], in[3], out);
         g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         ImmutableTaskGraph itg = g.snapshot();
         grid = dims == 1 ? new WorkerGrid1D(Kernels.ES) : new WorkerGrid3D(Kernels.TS, Kernels.TS, 1);
@@ -93,17 +99,33 @@ final class KernelPlan implements AutoCloseable {
         return outLen <= outCap;
     }
 
-    /** Copies {@code len} floats of {@code src} from {@code off} into input {@code slot} (host side). */
-    void set(int slot, float[] src, int off, int len) {
-        MemorySegment.copy(src, off, in[slot].getSegment(), ValueLayout.JAVA_FLOAT, 0, len);
+    /** A device buffer of {@code n} floats, or of {@code n} bfloat16 values (shorts). */
+    static Object buffer(boolean shorts, int n) {
+        return shorts ? new ShortArray(Math.max(1, n)) : new FloatArray(Math.max(1, n));
     }
 
-    /** True when input {@code slot} already holds exactly these floats (a resident weight not changed since upload). */
-    boolean holds(int slot, float[] src, int off, int len) {
-        long bytes = 4L * len;
-        return MemorySegment.mismatch(MemorySegment.ofArray(src), 4L * off, 4L * off + bytes,
-                in[slot].getSegment(), 0, bytes) == -1;
+    static MemorySegment segment(Object buffer) {
+        return buffer instanceof ShortArray s ? s.getSegment() : ((FloatArray) buffer).getSegment();
     }
+
+    /** Copies {@code len} values of {@code src} (a float[] or, for a bfloat16 slot, a short[]) into a buffer. */
+    static void copyInto(Object buffer, Object src, int off, int len) {
+        if (src instanceof short[] b) MemorySegment.copy(b, off, segment(buffer), ValueLayout.JAVA_SHORT, 0, len);
+        else MemorySegment.copy((float[]) src, off, segment(buffer), ValueLayout.JAVA_FLOAT, 0, len);
+    }
+
+    /** True when the buffer starts with exactly these values (a resident weight not changed since upload). */
+    static boolean holds(Object buffer, Object src, int off, int len) {
+        long size = src instanceof short[] ? 2 : 4;
+        MemorySegment host = src instanceof short[] b ? MemorySegment.ofArray(b) : MemorySegment.ofArray((float[]) src);
+        return MemorySegment.mismatch(host, size * off, size * (off + (long) len), segment(buffer), 0, size * len) == -1;
+    }
+
+    /** Copies {@code len} values of {@code src} (float[] or short[]) from {@code off} into input {@code slot}. */
+    void set(int slot, Object src, int off, int len) { copyInto(in[slot], src, off, len); }
+
+    /** True when input {@code slot} already holds exactly these values. */
+    boolean holds(int slot, Object src, int off, int len) { return holds(in[slot], src, off, len); }
 
     /** Launches with global size {@code gx, gy, gz} (multiples of the local size) and copies n outputs into dst. */
     void run(int[] ints, float[] floats, long gx, long gy, long gz, float[] dst, int n) {
@@ -130,7 +152,7 @@ final class KernelPlan implements AutoCloseable {
         for (int i = 0; i < 4; i++) {
             if (everyRun[i] || !ran) {
                 c.toDevice++;
-                c.toDeviceBytes += 4L * Math.max(1, caps[i]);
+                c.toDeviceBytes += (shorts[i] ? 2L : 4L) * Math.max(1, caps[i]);
             }
         }
         c.toHost++;

@@ -4,6 +4,7 @@ import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
  * The FP32 device kernels. TornadoVM compiles these Java methods to OpenCL C (or PTX) at the first execution of a
@@ -30,6 +31,8 @@ public final class Kernels {
             GELU_TANH = 9, SILU = 10, STEP = 11, GELU_GRAD = 12, GELU_TANH_GRAD = 13, SILU_GRAD = 14;
     // binary op codes
     public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, POW = 5, GE = 6;
+    /** Binary op code that copies its first operand: a strided view made compact on the device. */
+    public static final int COPY = 7;
 
     /** Number of axes the strided binary kernel walks; shorter shapes are padded with leading size-1 axes. */
     public static final int MAXDIM = 6;
@@ -102,7 +105,8 @@ public final class Kernels {
             else if (b != b) r = b;
             else r = a >= b ? a : b;
         } else if (op == POW) r = TornadoMath.pow(a, b);
-        else r = a >= b ? 1.0f : 0.0f;
+        else if (op == GE) r = a >= b ? 1.0f : 0.0f;
+        else r = a;
         return r;
     }
 
@@ -114,16 +118,18 @@ public final class Kernels {
     }
 
     /**
-     * ip: [op, n, shape[MAXDIM], stridesA[MAXDIM], stridesB[MAXDIM]]. Operands are strided views (stride 0 for a
-     * broadcast axis) whose element 0 is at buffer index 0; the output is contiguous.
+     * ip: [op, n, shape[MAXDIM], stridesA[MAXDIM], stridesB[MAXDIM], offsetA, offsetB]. Operands are strided views
+     * (stride 0 for a broadcast axis) whose element 0 is at the buffer index offsetA / offsetB (0 when the host copied
+     * the view's span; a view of another kernel's output buffer on the device has its own offset); the output is
+     * contiguous.
      */
     public static void binary(KernelContext c, IntArray ip, FloatArray fp, FloatArray a, FloatArray b, FloatArray d,
                               FloatArray e, FloatArray out) {
         int i = c.globalIdx;
         if (i < ip.get(1)) {
             int rest = i;
-            int ia = 0;
-            int ib = 0;
+            int ia = ip.get(2 + 3 * MAXDIM);
+            int ib = ip.get(3 + 3 * MAXDIM);
             for (int k = MAXDIM - 1; k >= 0; k--) {
                 int s = ip.get(2 + k);
                 int q = rest % s;
@@ -132,6 +138,41 @@ public final class Kernels {
                 ib += q * ip.get(2 + 2 * MAXDIM + k);
             }
             out.set(i, binaryOp(ip.get(0), a.get(ia), b.get(ib)));
+        }
+    }
+
+    /**
+     * Concatenation of two strided views along one axis. ip: [unused, n, shape[MAXDIM] (of the output),
+     * stridesA[MAXDIM], stridesB[MAXDIM], offsetA, offsetB, axis, split] (the same layout as {@link #binary} up to
+     * the offsets): output elements whose coordinate on {@code axis} is below {@code split} come from a, the others
+     * from b at that coordinate minus split. The output is contiguous.
+     */
+    public static void cat2(KernelContext c, IntArray ip, FloatArray fp, FloatArray a, FloatArray b, FloatArray d,
+                            FloatArray e, FloatArray out) {
+        int i = c.globalIdx;
+        if (i < ip.get(1)) {
+            int axis = ip.get(4 + 3 * MAXDIM);
+            int split = ip.get(5 + 3 * MAXDIM);
+            int rest = i;
+            int ia = ip.get(2 + 3 * MAXDIM);
+            int ib = ip.get(3 + 3 * MAXDIM);
+            int inA = 1;
+            for (int k = MAXDIM - 1; k >= 0; k--) {
+                int s = ip.get(2 + k);
+                int q = rest % s;
+                rest = rest / s;
+                int qb = q;
+                if (k == axis) {
+                    if (q >= split) inA = 0;
+                    qb = q - split;
+                }
+                ia += q * ip.get(2 + MAXDIM + k);
+                ib += qb * ip.get(2 + 2 * MAXDIM + k);
+            }
+            float v;
+            if (inA == 1) v = a.get(ia);
+            else v = b.get(ib);
+            out.set(i, v);
         }
     }
 
@@ -310,6 +351,146 @@ public final class Kernels {
         store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 16, c31);
         store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 32, c32);
         store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 48, c33);
+    }
+
+    /**
+     * {@link #gemm4x4} with B as bfloat16 bits (a linear layer's weight kept at half the memory on the device): each
+     * element is widened exactly when its tile is staged in local memory, so the inner loop is the FP32 one.
+     * {@code pow2} is {@link #bf16Pow2Table()} (no bit reinterpretation: TornadoVM's OpenCL backend cannot compile
+     * {@code Float.intBitsToFloat}).
+     */
+    public static void gemm4x4Bf16(KernelContext c, IntArray ip, FloatArray fp, FloatArray a, ShortArray b,
+                                   FloatArray bias, FloatArray pow2, FloatArray out) {
+        int m = ip.get(0);
+        int n = ip.get(1);
+        int k = ip.get(2);
+        int ta = ip.get(3);
+        int tb = ip.get(4);
+        int z = c.globalIdz;
+        int aBase = z * ip.get(5);
+        int bBase = z * ip.get(6);
+        int hasBias = ip.get(7);
+        int outBase = z * m * n;
+        int tx = c.localIdx;
+        int ty = c.localIdy;
+        int l = ty * TS + tx;
+        int row0 = c.groupIdy * BT + ty;
+        int col0 = c.groupIdx * BT + tx;
+        int tileRow = c.groupIdy * BT;
+        int tileCol = c.groupIdx * BT;
+        float[] as = c.allocateFloatLocalArray(TS * BT);
+        float[] bs = c.allocateFloatLocalArray(TS * BT);
+        float c00 = 0.0f;
+        float c01 = 0.0f;
+        float c02 = 0.0f;
+        float c03 = 0.0f;
+        float c10 = 0.0f;
+        float c11 = 0.0f;
+        float c12 = 0.0f;
+        float c13 = 0.0f;
+        float c20 = 0.0f;
+        float c21 = 0.0f;
+        float c22 = 0.0f;
+        float c23 = 0.0f;
+        float c30 = 0.0f;
+        float c31 = 0.0f;
+        float c32 = 0.0f;
+        float c33 = 0.0f;
+        for (int t = 0; t < k; t += TS) {
+            for (int q = 0; q < 4; q++) {
+                int idx = l + q * TS * TS;
+                int r = idx / TS;
+                int kk = idx - r * TS;
+                as[kk * BT + r] = loadA(a, aBase, ta, m, k, tileRow + r, t + kk);
+                int kb = idx / BT;
+                int cc = idx - kb * BT;
+                bs[kb * BT + cc] = loadBbf16(b, pow2, bBase, tb, n, k, t + kb, tileCol + cc);
+            }
+            c.localBarrier();
+            for (int kk = 0; kk < TS; kk++) {
+                float a0 = as[kk * BT + ty];
+                float a1 = as[kk * BT + ty + 16];
+                float a2 = as[kk * BT + ty + 32];
+                float a3 = as[kk * BT + ty + 48];
+                float b0 = bs[kk * BT + tx];
+                float b1 = bs[kk * BT + tx + 16];
+                float b2 = bs[kk * BT + tx + 32];
+                float b3 = bs[kk * BT + tx + 48];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c02 += a0 * b2;
+                c03 += a0 * b3;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+                c12 += a1 * b2;
+                c13 += a1 * b3;
+                c20 += a2 * b0;
+                c21 += a2 * b1;
+                c22 += a2 * b2;
+                c23 += a2 * b3;
+                c30 += a3 * b0;
+                c31 += a3 * b1;
+                c32 += a3 * b2;
+                c33 += a3 * b3;
+            }
+            c.localBarrier();
+        }
+        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 0, c00);
+        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 16, c01);
+        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 32, c02);
+        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 48, c03);
+        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 0, c10);
+        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 16, c11);
+        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 32, c12);
+        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 48, c13);
+        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 0, c20);
+        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 16, c21);
+        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 32, c22);
+        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 48, c23);
+        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 0, c30);
+        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 16, c31);
+        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 32, c32);
+        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 48, c33);
+    }
+
+
+    /** Element (kk, col) of B given as bfloat16 bits, widened to float32; 0 outside the matrix. */
+    static float loadBbf16(ShortArray b, FloatArray pow2, int base, int tb, int n, int k, int kk, int col) {
+        float v = 0.0f;
+        if (col < n && kk < k) {
+            if (tb == 1) v = bf16(b.get(base + col * k + kk), pow2);
+            else v = bf16(b.get(base + kk * n + col), pow2);
+        }
+        return v;
+    }
+
+    /**
+     * bfloat16 bits to float32, exactly, by arithmetic: sign, 8-bit exponent, 7-bit mantissa; the power of two comes
+     * from a 256-entry table (exact), subnormals have no implicit 1, exponent 255 is infinity or (mantissa != 0) NaN.
+     * Integer division rather than shifts and masks keeps the field extraction signedness-proof on every backend.
+     */
+    static float bf16(short bits, FloatArray pow2) {
+        int u = bits;
+        if (u < 0) u = u + 65536;
+        int sign = u / 32768;
+        int rest = u - sign * 32768;
+        int exp = rest / 128;
+        int mant = rest - exp * 128;
+        float sig = mant * (1.0f / 128.0f);
+        if (exp != 0) sig = sig + 1.0f;
+        if (exp == 255 && mant != 0) sig = 0.0f; // 0 * infinity: NaN
+        float r = sig * pow2.get(exp);
+        if (sign == 1) r = -r;
+        return r;
+    }
+
+    /** 2^(e-127) for exponent field e in 1..254, 2^-126 for e = 0 (subnormals), infinity for e = 255. */
+    static float[] bf16Pow2Table() {
+        float[] t = new float[256];
+        for (int e = 1; e < 255; e++) t[e] = Math.scalb(1.0f, e - 127);
+        t[0] = Math.scalb(1.0f, -126);
+        t[255] = Float.POSITIVE_INFINITY;
+        return t;
     }
 
     /** Tree reduction of red[0..RS) in local memory (sum, or max when {@code max}); every item gets the result. */

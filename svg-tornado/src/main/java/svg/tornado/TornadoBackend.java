@@ -1,5 +1,6 @@
 package svg.tornado;
 
+import svg.tensor.Storage;
 import svg.tensor.Tensor;
 import svg.tensor.backend.Backend;
 import svg.tensor.backend.BinaryOp;
@@ -11,9 +12,13 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,10 +34,27 @@ import java.util.Map;
  * that. Ops with weight matrices (linear, conv2d) get a plan per weight tensor whose weight buffers are uploaded once
  * and stay on the device. The norms' affine vectors are tiny and travel with each call, so all norm layers share one
  * compiled plan instead of costing one compilation each. Before each use the resident copy is compared with the host
- * array; a weight found changed in place (an optimiser step) is sent with every call from then on. Activations still travel host -> device -> host on every op: the {@code runBlock} hook is not used to
- * keep them on the device between ops (see docs/tornado.md).
+ * array; a weight found changed in place (an optimiser step) is sent with every call from then on.
+ *
+ * <p>Outside blocks, activations travel host -> device -> host on every op. Inside a block ({@link #runBlock}) the
+ * launches are queued and run as one block plan ({@link BlockPlan}) that keeps the intermediates on the device (see
+ * docs/tornado.md).
  */
 public final class TornadoBackend implements Backend {
+    static {
+        configure();
+    }
+
+    /**
+     * TornadoVM settings this backend needs, set (unless given on the command line) before TornadoVM reads them: a
+     * block plan is one task graph with a task per launch, whose TornadoVM bytecode outgrows the default 4 KiB
+     * buffer (each graph allocates one such buffer, so it is not made huge).
+     */
+    static void configure() {
+        if (System.getProperty("tornado.tvm.maxbytecodesize") == null)
+            System.setProperty("tornado.tvm.maxbytecodesize", "131072");
+    }
+
     /** Weight-bearing plans above this count stop being made resident (device memory and compile time bound). */
     private static final int MAX_RESIDENT_PLANS = Integer.getInteger("svg.tornado.maxResidentPlans", 4096);
 
@@ -54,10 +76,41 @@ public final class TornadoBackend implements Backend {
     /** Weights seen to change in place (training): they travel with every call from then on, like activations. */
     private final java.util.Set<Weight> mutable = new java.util.HashSet<>();
 
+    /**
+     * Blocks ({@link #runBlock}) run as one plan per distinct sequence of launches, their intermediates kept on the
+     * device; {@code -Dsvg.tornado.blockPlans=false} runs them op by op instead (every output copied back).
+     */
+    private final boolean blockPlansOn;
+    private final int planAfter;
+    /** How often each launch sequence without a plan was seen (only when plans are built after several sightings). */
+    private final Map<List<BlockPlan.Sig>, Integer> sightings = new HashMap<>();
+    /** Block plans by their launch sequence (kernels, parameters, grids, where each input comes from). */
+    private final Map<List<BlockPlan.Sig>, BlockPlan> blockPlans = new HashMap<>();
+    private final Map<String, Integer> blockFallbacks = new HashMap<>();
+    /** {@code -Dsvg.tornado.traceFallbacks=true}: print where each block fell back to op by op (what read the host). */
+    private static final boolean TRACE_FALLBACKS = Boolean.getBoolean("svg.tornado.traceFallbacks");
+    /** The block whose launches are being queued (outermost {@code runBlock} of this backend), or null. */
+    private Queue queue;
+
     /** {@code device} null: TornadoVM's default device. */
     TornadoBackend(TornadoDevice device) {
+        this(device, !"false".equals(System.getProperty("svg.tornado.blockPlans")),
+                Math.max(1, Integer.getInteger("svg.tornado.blockPlanAfter", 1)));
+    }
+
+    TornadoBackend(TornadoDevice device, boolean blockPlans) { this(device, blockPlans, 1); }
+
+    /**
+     * @param planAfter a block plan is built when a launch sequence is seen for the planAfter-th time; before that
+     *                  the block runs op by op. 1 (default): at once. A plan compiles every kernel of the block
+     *                  anew, which pays only for blocks that run again (sampling steps); a block that runs once
+     *                  (a decoder block in {@code svg sample}) compiles less op by op, whose plans are shared.
+     */
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter) {
         this.device = device;
         this.deviceName = device == null ? "default" : device.getDeviceName();
+        this.blockPlansOn = blockPlans;
+        this.planAfter = planAfter;
     }
 
     @Override
@@ -71,23 +124,37 @@ public final class TornadoBackend implements Backend {
 
     // ---------------------------------------------------------------- plumbing
 
-    private interface Code extends Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray,
+    /** The bfloat16-weight GEMM: B is a ShortArray. */
+    interface Bf16Code extends Task8<KernelContext, IntArray, FloatArray, FloatArray, ShortArray, FloatArray,
+            FloatArray, FloatArray> {}
+
+    /** The powers of two that widen bfloat16 in the kernels (a constant input, resident like a weight). */
+    private static final Tensor POW2 = Tensor.of(Kernels.bf16Pow2Table(), 256);
+
+    interface Code extends Task8<KernelContext, IntArray, FloatArray, FloatArray, FloatArray, FloatArray,
             FloatArray, FloatArray> {}
 
     /** A weight tensor identified by its storage (identity), offset and length. */
-    private record Weight(float[] data, int offset, int length) {
-        static Weight of(Tensor t) { return t == null ? null : new Weight(t.data(), t.offset(), t.numel()); }
+    private record Weight(Storage storage, int offset, int length) {
         @Override public boolean equals(Object o) {
-            return o instanceof Weight w && w.data == data && w.offset == offset && w.length == length;
+            return o instanceof Weight w && w.storage == storage && w.offset == offset && w.length == length;
         }
-        @Override public int hashCode() { return System.identityHashCode(data) * 31 + offset; }
+        @Override public int hashCode() { return System.identityHashCode(storage) * 31 + offset; }
     }
 
     private record Key(String kernel, Weight w1, Weight w2, Weight w3) {}
 
-    /** Input slot: a tensor's contiguous data (offset, length) or unused (null). */
-    private record In(float[] data, int offset, int length) {
-        static In of(Tensor t) { return t == null ? null : new In(t.data(), t.offset(), t.numel()); }
+    /**
+     * Input slot: {@code length} values from {@code offset} of a tensor's storage, or of a host array (an output of
+     * a block that was run op by op after all), or unused (null). The storage is read ({@link Storage#host()}) only
+     * when the op runs on its own; a block plan takes its device-held values directly.
+     */
+    record In(Storage storage, float[] array, int offset, int length) {
+        static In of(Tensor t) { return t == null ? null : new In(t.storage(), null, t.offset(), t.numel()); }
+        float[] data() { return array != null ? array : storage.host(); }
+
+        /** The values as a kernel slot takes them: bfloat16 bits (short[]) when {@code bits} and so stored, else floats. */
+        Object values(boolean bits) { return bits && array == null && storage.isBf16() ? storage.bf16() : data(); }
     }
 
     private static int pow2(int n) { return Math.max(64, Integer.highestOneBit(Math.max(1, n - 1)) << 1); }
@@ -96,14 +163,25 @@ public final class TornadoBackend implements Backend {
      * Finds or builds the plan for {@code kernel}, loads the non-resident inputs and runs it.
      * {@code resident[i]} marks input i as a weight: the plan is then specific to that weight and uploads it once.
      */
-    private synchronized float[] launch(String kernel, Code code, In[] ins, boolean[] resident, int outLen,
-                                        int[] ints, float[] floats, int dims, long gx, long gy, long gz) {
+    private synchronized float[] eager(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, In[] ins0, boolean[] resident,
+                                       boolean[] bits, int outLen, int[] ints, float[] floats, int dims, long gx, long gy,
+                                       long gz) {
+        // the host values of every input (a deferred input is copied to the host here); bfloat16 slots keep the bits
+        In[] ins = new In[4];
+        Object[] vals = new Object[4];
+        boolean[] shorts = new boolean[4];
+        for (int i = 0; i < 4; i++) {
+            if (ins0[i] == null) continue;
+            vals[i] = ins0[i].values(bits[i]);
+            shorts[i] = vals[i] instanceof short[];
+            ins[i] = new In(ins0[i].storage, vals[i] instanceof float[] f ? f : null, ins0[i].offset, ins0[i].length);
+        }
         Weight[] ws = new Weight[3];
         boolean anyResident = false;
         int wi = 0;
         for (int i = 0; i < 4; i++) {
             if (resident[i] && ins[i] != null) {
-                ws[wi++] = new Weight(ins[i].data, ins[i].offset, ins[i].length);
+                ws[wi++] = new Weight(ins[i].storage, ins[i].offset, ins[i].length);
                 anyResident = true;
             }
         }
@@ -126,13 +204,13 @@ public final class TornadoBackend implements Backend {
             // weight that changed is treated as an activation from now on, so training does not recompile per step.
             boolean stale = false;
             for (int i = 0; i < 4; i++)
-                if (resident[i] && ins[i] != null && !p.holds(i, ins[i].data, ins[i].offset, ins[i].length)) stale = true;
+                if (resident[i] && ins[i] != null && !p.holds(i, vals[i], ins[i].offset, ins[i].length)) stale = true;
             if (stale) {
                 p.close();
                 plans.remove(key);
                 residentPlans--;
                 for (Weight w : ws) if (w != null) mutable.add(w);
-                return launch(kernel, code, ins, resident, outLen, ints, floats, dims, gx, gy, gz);
+                return eager(kernel, code, ins0, resident, bits, outLen, ints, floats, dims, gx, gy, gz);
             }
         }
         if (p == null || !p.fits(lens, outLen)) {
@@ -146,17 +224,17 @@ public final class TornadoBackend implements Backend {
             int outCap = Math.max(p == null ? 0 : p.outCap, pow2(outLen));
             if (p != null) p.close();
             else if (keepResident) residentPlans++;
-            p = new KernelPlan(kernel, code, caps, res, outCap, dims, device, counter);
-            for (int i = 0; i < 4; i++) if (res[i]) p.set(i, ins[i].data, ins[i].offset, ins[i].length);
+            p = new KernelPlan(kernel, code, caps, res, shorts, outCap, dims, device, counter);
+            for (int i = 0; i < 4; i++) if (res[i]) p.set(i, vals[i], ins[i].offset, ins[i].length);
             plans.put(key, p);
         }
         for (int i = 0; i < 4; i++) {
             if (ins[i] != null && !(p.caps[i] == ins[i].length && keepResident && resident[i]))
-                p.set(i, ins[i].data, ins[i].offset, ins[i].length);
+                p.set(i, vals[i], ins[i].offset, ins[i].length);
         }
         for (In in : ins) {
             // an input that is an earlier launch's output, unchanged since: a device-resident design would not copy it
-            if (in != null && recentOutputs.containsKey(in.data) && !(keepResident && isResidentSlot(ins, resident, in))) {
+            if (in != null && recentOutputs.containsKey(in.array) && !(keepResident && isResidentSlot(ins, resident, in))) {
                 counter.reuploads++;
                 counter.reuploadBytes += 4L * in.length;
             }
@@ -167,9 +245,30 @@ public final class TornadoBackend implements Backend {
         return out;
     }
 
-    private float[] launch1(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints,
-                            float[] floats, long items) {
-        return launch(kernel, code, ins, resident, outLen, ints, floats, 1, KernelPlan.roundUp(Math.max(1, items), Kernels.ES), 1, 1);
+    private Tensor launch1(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints,
+                           float[] floats, long items, int... shape) {
+        return launch(kernel, code, ins, resident, outLen, ints, floats, 1, KernelPlan.roundUp(Math.max(1, items), Kernels.ES), 1, 1, shape);
+    }
+
+    /**
+     * Runs a kernel: inside a block it is queued (its output a deferred tensor that stays on the device, see
+     * {@link #runBlock}); otherwise, or once a block has fallen back to running op by op, it runs now.
+     */
+    private Tensor launch(String kernel, Code code, In[] ins, boolean[] resident, int outLen, int[] ints,
+                          float[] floats, int dims, long gx, long gy, long gz, int[] shape) {
+        return launch0(kernel, code, ins, resident, NONE, outLen, ints, floats, dims, gx, gy, gz, shape);
+    }
+
+    /** {@code bits[i]}: slot i takes bfloat16 bits when its tensor is so stored (else widened floats). */
+    private synchronized Tensor launch0(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, In[] ins, boolean[] resident,
+                                        boolean[] bits, int outLen, int[] ints, float[] floats, int dims, long gx,
+                                        long gy, long gz, int[] shape) {
+        if (queue != null && !queue.eager) {
+            Tensor t = queue.add(new Op(kernel, code, ins, resident, bits, outLen, ints, floats, dims, gx, gy, gz), shape);
+            if (t != null) return t;
+            flush(queue);
+        }
+        return Tensor.of(eager(kernel, code, ins, resident, bits, outLen, ints, floats, dims, gx, gy, gz), shape);
     }
 
     private static final boolean[] NONE = new boolean[4];
@@ -185,7 +284,6 @@ public final class TornadoBackend implements Backend {
         return false;
     }
 
-    private static Tensor result(float[] data, int... shape) { return Tensor.of(data, shape); }
 
     // ---------------------------------------------------------------- elementwise
 
@@ -211,9 +309,8 @@ public final class TornadoBackend implements Backend {
         int n = x.numel();
         if (n == 0) return Tensor.empty(x.shape());
         Tensor c = x.contiguous();
-        float[] o = launch1("unary", Kernels::unary, new In[]{In.of(c), null, null, null}, NONE, n,
-                new int[]{code(op), n}, new float[0], n);
-        return result(o, x.shape());
+        return launch1("unary", Kernels::unary, new In[]{In.of(c), null, null, null}, NONE, n,
+                new int[]{code(op), n}, new float[0], n, x.shape());
     }
 
     /** The buffer range a strided view touches (strides are non-negative for every view Tensor makes). */
@@ -221,7 +318,7 @@ public final class TornadoBackend implements Backend {
         int[] sh = t.shape(), st = t.strides();
         long last = 0;
         for (int d = 0; d < sh.length; d++) last += (long) (sh[d] - 1) * st[d];
-        return new In(t.data(), t.offset(), (int) last + 1);
+        return new In(t.storage(), null, t.offset(), (int) last + 1);
     }
 
     @Override
@@ -232,8 +329,16 @@ public final class TornadoBackend implements Backend {
         if (sh.length > Kernels.MAXDIM) return cpu.binary(op, a, b);
         for (int s : a.strides()) if (s < 0) return cpu.binary(op, a, b);
         for (int s : b.strides()) if (s < 0) return cpu.binary(op, a, b);
-        int[] ints = new int[2 + 3 * Kernels.MAXDIM];
-        ints[0] = code(op);
+        return strided(code(op), a, b);
+    }
+
+    /** a and b (strided views) concatenated along {@code axis} by the cat2 kernel; a contiguous result. */
+    private Tensor cat2(Tensor a, Tensor b, int axis) {
+        int[] sh = a.shape();
+        sh[axis] += b.size(axis);
+        int n = 1;
+        for (int v : sh) n *= v;
+        int[] ints = new int[6 + 3 * Kernels.MAXDIM];
         ints[1] = n;
         int pad = Kernels.MAXDIM - sh.length;
         int[] sa = a.strides(), sb = b.strides();
@@ -243,9 +348,31 @@ public final class TornadoBackend implements Backend {
             ints[2 + Kernels.MAXDIM + d] = real ? sa[d - pad] : 0;
             ints[2 + 2 * Kernels.MAXDIM + d] = real ? sb[d - pad] : 0;
         }
-        float[] o = launch1("binary", Kernels::binary, new In[]{span(a), span(b), null, null}, NONE, n, ints,
-                new float[0], n);
-        return result(o, sh);
+        ints[4 + 3 * Kernels.MAXDIM] = axis + pad;
+        ints[5 + 3 * Kernels.MAXDIM] = a.size(axis);
+        return launch1("cat2", Kernels::cat2, new In[]{span(a), span(b), null, null}, NONE, n, ints, new float[0], n, sh);
+    }
+
+    /** Kernels that read their inputs as strided views with offsets (ints[2 + 3 MAXDIM + slot]). */
+    private static boolean viewKernel(String kernel) { return kernel.equals("binary") || kernel.equals("cat2"); }
+
+    /** The strided binary kernel (offsets 0: each operand's span is what travels; a block plan sets them). */
+    private Tensor strided(int op, Tensor a, Tensor b) {
+        int[] sh = a.shape();
+        int n = a.numel();
+        int[] ints = new int[4 + 3 * Kernels.MAXDIM];
+        ints[0] = op;
+        ints[1] = n;
+        int pad = Kernels.MAXDIM - sh.length;
+        int[] sa = a.strides(), sb = b == null ? null : b.strides();
+        for (int d = 0; d < Kernels.MAXDIM; d++) {
+            boolean real = d >= pad;
+            ints[2 + d] = real ? sh[d - pad] : 1;
+            ints[2 + Kernels.MAXDIM + d] = real ? sa[d - pad] : 0;
+            ints[2 + 2 * Kernels.MAXDIM + d] = real && sb != null ? sb[d - pad] : 0;
+        }
+        return launch1("binary", Kernels::binary, new In[]{span(a), b == null ? null : span(b), null, null}, NONE, n,
+                ints, new float[0], n, sh);
     }
 
     @Override
@@ -256,9 +383,8 @@ public final class TornadoBackend implements Backend {
         int n = x.dim() == 0 ? 1 : x.size(-1);
         int rows = n == 0 ? 0 : x.numel() / n;
         if (rows == 0) return Tensor.empty(x.shape());
-        float[] o = launch1("softmax", Kernels::softmax, new In[]{In.of(x), null, null, null}, NONE, x.numel(),
-                new int[]{n}, new float[0], (long) rows * Kernels.RS);
-        return result(o, x.shape());
+        return launch1("softmax", Kernels::softmax, new In[]{In.of(x), null, null, null}, NONE, x.numel(),
+                new int[]{n}, new float[0], (long) rows * Kernels.RS, x.shape());
     }
 
     @Override
@@ -273,16 +399,22 @@ public final class TornadoBackend implements Backend {
         if (k == 0) return Tensor.zeros(batch, m, n);
         int[] ints = {m, n, k, transA ? 1 : 0, transB ? 1 : 0, bsA, bsB, bias == null ? 0 : 1};
         boolean[] res = weights ? new boolean[]{false, true, true, false} : NONE;
-        float[] o;
-        if (blockedGemm) {
-            o = launch(kernel + "4x4", Kernels::gemm4x4, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen,
-                    ints, new float[0], 3, (long) Kernels.TS * ((n + Kernels.BT - 1) / Kernels.BT),
-                    (long) Kernels.TS * ((m + Kernels.BT - 1) / Kernels.BT), batch);
-        } else {
-            o = launch(kernel, Kernels::gemm, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen, ints,
-                    new float[0], 3, KernelPlan.roundUp(n, Kernels.TS), KernelPlan.roundUp(m, Kernels.TS), batch);
+        int[] shape = {batch, m, n};
+        if (blockedGemm && weights && b.isBf16()) {
+            // the weight stays bfloat16 on the device (half the memory and upload); widened in the kernel
+            Bf16Code bf = Kernels::gemm4x4Bf16;
+            return launch0(kernel + "4x4bf16", bf, new In[]{In.of(a), In.of(b), In.of(bias), In.of(POW2)},
+                    new boolean[]{false, true, true, true}, new boolean[]{false, true, false, false}, outLen, ints,
+                    new float[0], 3, (long) Kernels.TS * ((n + Kernels.BT - 1) / Kernels.BT),
+                    (long) Kernels.TS * ((m + Kernels.BT - 1) / Kernels.BT), batch, shape);
         }
-        return result(o, batch, m, n);
+        if (blockedGemm) {
+            return launch(kernel + "4x4", Kernels::gemm4x4, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen,
+                    ints, new float[0], 3, (long) Kernels.TS * ((n + Kernels.BT - 1) / Kernels.BT),
+                    (long) Kernels.TS * ((m + Kernels.BT - 1) / Kernels.BT), batch, shape);
+        }
+        return launch(kernel, Kernels::gemm, new In[]{In.of(a), In.of(b), In.of(bias), null}, res, outLen, ints,
+                new float[0], 3, KernelPlan.roundUp(n, Kernels.TS), KernelPlan.roundUp(m, Kernels.TS), batch, shape);
     }
 
     @Override
@@ -306,11 +438,10 @@ public final class TornadoBackend implements Backend {
         int n = x.dim() == 0 ? 1 : x.size(-1);
         int rows = n == 0 ? 0 : x.numel() / n;
         if (rows == 0) return Tensor.empty(x.shape());
-        float[] o = launch1(rms ? "rmsNorm" : "layerNorm", Kernels::rowNorm,
+        return launch1(rms ? "rmsNorm" : "layerNorm", Kernels::rowNorm,
                 new In[]{In.of(x), In.of(weight), In.of(bias), null}, NONE,
                 x.numel(), new int[]{n, rms ? 1 : 0, weight == null ? 0 : 1, bias == null ? 0 : 1}, new float[]{eps},
-                (long) rows * Kernels.RS);
-        return result(o, x.shape());
+                (long) rows * Kernels.RS, x.shape());
     }
 
     @Override
@@ -323,11 +454,10 @@ public final class TornadoBackend implements Backend {
     public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
         int nb = x.size(0), c = x.size(1), s = x.size(2);
         if (x.numel() == 0) return Tensor.empty(x.shape());
-        float[] o = launch1("groupNorm", Kernels::groupNorm, new In[]{In.of(x), In.of(weight), In.of(bias), null},
+        return launch1("groupNorm", Kernels::groupNorm, new In[]{In.of(x), In.of(weight), In.of(bias), null},
                 NONE, x.numel(),
                 new int[]{c, s, groups, weight == null ? 0 : 1, bias == null ? 0 : 1}, new float[]{eps},
-                (long) nb * groups * Kernels.RS);
-        return result(o, x.shape());
+                (long) nb * groups * Kernels.RS, x.shape());
     }
 
     // ---------------------------------------------------------------- convolution, resampling
@@ -339,10 +469,10 @@ public final class TornadoBackend implements Backend {
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (wd + 2 * padding - kw) / stride + 1;
         int total = n * o * oh * ow;
         if (total == 0) return Tensor.empty(n, o, oh, ow);
-        float[] r = launch1("conv2d", Kernels::conv2d, new In[]{In.of(x), In.of(w), In.of(bias), null},
+        return launch1("conv2d", Kernels::conv2d, new In[]{In.of(x), In.of(w), In.of(bias), null},
                 new boolean[]{false, true, true, false}, total,
-                new int[]{total, c, h, wd, o, kh, kw, oh, ow, stride, padding, bias == null ? 0 : 1}, new float[0], total);
-        return result(r, n, o, oh, ow);
+                new int[]{total, c, h, wd, o, kh, kw, oh, ow, stride, padding, bias == null ? 0 : 1}, new float[0], total,
+                n, o, oh, ow);
     }
 
     @Override
@@ -360,9 +490,8 @@ public final class TornadoBackend implements Backend {
         int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         int total = n * c * 4 * h * w;
         if (total == 0) return Tensor.empty(n, c, 2 * h, 2 * w);
-        float[] o = launch1("upsample2x", Kernels::upsample2x, new In[]{In.of(x), null, null, null}, NONE, total,
-                new int[]{total, h, w}, new float[0], total);
-        return result(o, n, c, 2 * h, 2 * w);
+        return launch1("upsample2x", Kernels::upsample2x, new In[]{In.of(x), null, null, null}, NONE, total,
+                new int[]{total, h, w}, new float[0], total, n, c, 2 * h, 2 * w);
     }
 
     // ---------------------------------------------------------------- lookup (CPU)
@@ -383,10 +512,10 @@ public final class TornadoBackend implements Backend {
         if (tk == 0) return cpu.attention(q, k, v, mask, scale);
         // the accumulator of a row lives in local memory when it fits there, else in the output row itself
         boolean local = dv <= Kernels.ATT_DV;
-        float[] o = launch1(local ? "attentionLocal" : "attention", local ? Kernels::attentionLocal : Kernels::attention,
+        return launch1(local ? "attentionLocal" : "attention", local ? Kernels::attentionLocal : Kernels::attention,
                 new In[]{In.of(q), In.of(k), In.of(v), In.of(mask)}, NONE,
-                rows * dv, new int[]{rows, tq, tk, d, dv, mask == null ? 0 : 1}, new float[]{scale}, rows);
-        return result(o, b, h, tq, dv);
+                rows * dv, new int[]{rows, tq, tk, d, dv, mask == null ? 0 : 1}, new float[]{scale}, rows,
+                b, h, tq, dv);
     }
 
     @Override
@@ -394,9 +523,8 @@ public final class TornadoBackend implements Backend {
         int n = x.numel();
         if (n == 0) return Tensor.empty(x.shape());
         int t = x.size(2), d = x.size(3);
-        float[] o = launch1("rope", Kernels::rope, new In[]{In.of(x), In.of(sin), In.of(cos), null}, NONE, n,
-                new int[]{n, t, d}, new float[0], n);
-        return result(o, x.shape());
+        return launch1("rope", Kernels::rope, new In[]{In.of(x), In.of(sin), In.of(cos), null}, NONE, n,
+                new int[]{n, t, d}, new float[0], n, x.shape());
     }
 
     /** All host <-> device traffic of this backend since it was created. */
@@ -412,24 +540,265 @@ public final class TornadoBackend implements Backend {
     public synchronized void clearBlockTransfers() {
         blockTraffic.clear();
         blockRuns.clear();
+        blockFallbacks.clear();
     }
 
     /**
-     * Runs the block's ops as they come (op by op, as before) and accounts their traffic to the block's name. The
-     * block is where a future version keeps activations on the device; the accounting measures what that would save.
+     * Runs a block with its intermediates on the device. The block's ops are queued, not run: each returns a
+     * deferred tensor ({@link Storage.Deferred}) that the next op of the block consumes where it is. When the block
+     * returns, its launch sequence is looked up among the block plans (built and compiled the first time a sequence
+     * is seen: one task graph with a task per launch, the intermediates never copied) and run once; the weights are
+     * resident in the plan, the block's host inputs travel to the device, and nothing comes back until host code
+     * reads a tensor (then that tensor alone is copied, on demand). A host read in the middle of a block (an op that
+     * runs on the CPU, a loop over values) runs what was queued op by op and the rest of the block as before:
+     * correct, only slower. Traffic is accounted per block name either way.
      */
     @Override
     public <T> T runBlock(String name, java.util.function.Supplier<T> ops) {
-        Transfers before = transfers();
+        Transfers before;
+        boolean mine;
+        synchronized (this) {
+            before = transfers();
+            // with gradients on, backward reads the block's intermediates later: those blocks run op by op
+            mine = blockPlansOn && queue == null && !svg.tensor.autograd.GradMode.isEnabled();
+            if (mine) queue = new Queue(name);
+        }
+        T result = null;
         try {
-            return ops.get();
+            result = ops.get();
+            return result;
         } finally {
-            Transfers d = transfers().minus(before);
             synchronized (this) {
+                if (mine) {
+                    Queue q = queue;
+                    queue = null;
+                    if (!q.eager && !q.ops.isEmpty()) {
+                        markResults(q, result);
+                        runQueue(q);
+                    }
+                }
+                Transfers d = transfers().minus(before);
                 blockTraffic.merge(name, d, Transfers::plus);
                 blockRuns.merge(name, 1, Integer::sum);
             }
         }
+    }
+
+    /** How many runs of blocks named {@code name} fell back to op by op (a host read inside, see {@link #runBlock}). */
+    public synchronized int blockFallbacks(String name) { return blockFallbacks.getOrDefault(name, 0); }
+
+    /** Number of block plans built so far (tests check that blocks with the same launches share one). */
+    public synchronized int blockPlanCount() { return blockPlans.size(); }
+
+    /**
+     * Marks the outputs that leave the block (its result: a tensor, or tensors in an array or collection); the others
+     * are the block's intermediates. A result of another shape keeps every output.
+     */
+    private static void markResults(Queue q, Object result) {
+        java.util.List<Object> items = new ArrayList<>();
+        if (result instanceof Tensor t) items.add(t);
+        else if (result instanceof Object[] a) items.addAll(Arrays.asList(a));
+        else if (result instanceof Iterable<?> it) it.forEach(items::add);
+        for (Object o : items) {
+            if (!(o instanceof Tensor)) {
+                q.outs.forEach(l -> l.result = true);
+                return;
+            }
+        }
+        for (Object o : items)
+            if (((Tensor) o).storage().deferred() instanceof Lazy l && l.queue == q) l.result = true;
+    }
+
+    /** A queued launch: what {@link #eager} would run. */
+    record Op(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, In[] ins, boolean[] resident, boolean[] bits, int outLen,
+              int[] ints, float[] floats, int dims, long gx, long gy, long gz) {
+        /** True when slot i goes to the device as bfloat16 bits. */
+        boolean shorts(int i) { return bits[i] && ins[i] != null && ins[i].storage != null && ins[i].storage.isBf16(); }
+    }
+
+    /** The launches of one block being queued, and their deferred outputs. */
+    final class Queue {
+        final String name;
+        final List<Op> ops = new ArrayList<>();
+        /** Host inputs seen so far (storage identity, offset, length) -> their first slot, so each travels once. */
+        private final Map<List<Object>, Integer> hostSeen = new HashMap<>();
+        final List<BlockPlan.Src[]> srcs = new ArrayList<>();
+        final List<Lazy> outs = new ArrayList<>();
+        /** True once the queued ops ran one by one: the rest of the block runs that way too. */
+        boolean eager;
+
+        Queue(String name) { this.name = name; }
+
+        /** Queues {@code op}; null when it cannot run inside a block plan (the caller then runs the block op by op). */
+        Tensor add(Op op, int[] shape) {
+            BlockPlan.Src[] src = new BlockPlan.Src[4];
+            int[] ints = op.ints.clone();
+            for (int i = 0; i < 4; i++) {
+                In in = op.ins[i];
+                if (in == null) continue;
+                if (in.storage.deferred() instanceof Lazy l && l.queue == this && l.host == null) {
+                    // an output of this block: read from its device buffer where the view starts
+                    if (in.offset != 0 && !viewKernel(op.kernel)) return null;
+                    if (viewKernel(op.kernel)) ints[2 + 3 * Kernels.MAXDIM + i] = in.offset;
+                    src[i] = BlockPlan.Src.device(l.index, in.offset, in.length);
+                } else if (op.shorts(i) || (op.resident[i] || blockResident(op.kernel, i))
+                        && !mutable.contains(new Weight(in.storage, in.offset, in.length))) {
+                    // (a bfloat16 slot is always resident: its device buffer holds shorts, host inputs floats)
+                    src[i] = BlockPlan.Src.weight(in.storage, in.offset, in.length);
+                } else {
+                    List<Object> id = List.of(new Identity(in.storage), in.offset, in.length);
+                    Integer first = hostSeen.putIfAbsent(id, 4 * ops.size() + i);
+                    src[i] = BlockPlan.Src.host(in.length, in.storage.deferred() instanceof Lazy, first == null ? -1 : first);
+                }
+            }
+            Lazy out = new Lazy(this, ops.size(), op.outLen);
+            ops.add(new Op(op.kernel, op.code, op.ins, op.resident, op.bits, op.outLen, ints, op.floats, op.dims, op.gx, op.gy, op.gz));
+            srcs.add(src);
+            outs.add(out);
+            Tensor t = Tensor.deferred(out, shape);
+            out.storage = new WeakReference<>(t.storage());
+            return t;
+        }
+    }
+
+    /**
+     * A queued launch's output. Until the block runs it is only a promise; then the values are in the block plan's
+     * device buffer (copied to the host when read), or, if the block ran op by op, in a host array.
+     */
+    final class Lazy implements Storage.Deferred {
+        final Queue queue;
+        final int index, length;
+        WeakReference<Storage> storage;
+        float[] host;
+        BlockPlan plan;
+        long epoch;
+        /** Leaves the block (kept readable when the plan runs again); else an intermediate. */
+        boolean result;
+        /** An intermediate whose plan ran again before anything read it: its values are gone. */
+        boolean expired;
+
+        Lazy(Queue queue, int index, int length) {
+            this.queue = queue;
+            this.index = index;
+            this.length = length;
+        }
+
+        @Override
+        public void copyTo(float[] dst) {
+            synchronized (TornadoBackend.this) {
+                if (expired)
+                    throw new IllegalStateException("a tensor computed inside block '" + queue.name + "' (not its result) "
+                            + "was read after that block ran again; a TornadoVM block plan keeps a block's result, not its "
+                            + "intermediates (run with -Dsvg.tornado.blockPlans=false to keep everything)");
+                if (host == null && plan == null) flush(queue);
+                if (host != null) System.arraycopy(host, 0, dst, 0, length);
+                else plan.fetch(index, epoch, dst);
+            }
+        }
+
+        @Override
+        public Tensor copy(Tensor view) {
+            synchronized (TornadoBackend.this) {
+                // inside a block: a strided-copy kernel (binary COPY) queued like any op; else the host copies
+                if (TornadoBackend.this.queue == null || TornadoBackend.this.queue.eager) return null;
+                for (int s : view.strides()) if (s < 0) return null;
+                if (view.dim() > Kernels.MAXDIM) return null;
+                return strided(Kernels.COPY, view, null);
+            }
+        }
+
+        @Override
+        public Tensor cat(int axis, List<Tensor> parts) {
+            synchronized (TornadoBackend.this) {
+                // inside a block: pairwise concatenation kernels (cat2) queued like any op; else the host does it
+                if (TornadoBackend.this.queue == null || TornadoBackend.this.queue.eager) return null;
+                Tensor acc = null;
+                for (Tensor p : parts) {
+                    if (p.dim() > Kernels.MAXDIM) return null;
+                    for (int s : p.strides()) if (s < 0) return null;
+                    if (p.numel() == 0) continue;
+                    acc = acc == null ? p : cat2(acc, p, axis);
+                }
+                if (acc == null || !acc.isContiguous() || acc.offset() != 0 || acc.storage().length() != acc.numel())
+                    return null; // nothing to concatenate on the device (empty parts, a single part)
+                return acc;
+            }
+        }
+    }
+
+    /**
+     * Inputs that a block plan keeps resident besides the weights of linear and conv2d: the norms' affine vectors
+     * (parameters too; the op-by-op path sends them with each call only so that all norm layers share one compiled
+     * plan, which a block plan does not need).
+     */
+    private static boolean blockResident(String kernel, int slot) {
+        return slot > 0 && (kernel.equals("layerNorm") || kernel.equals("rmsNorm") || kernel.equals("groupNorm"));
+    }
+
+    /** Identity of an object as a map key. */
+    private record Identity(Object o) {
+        @Override public boolean equals(Object x) { return x instanceof Identity i && i.o == o; }
+        @Override public int hashCode() { return System.identityHashCode(o); }
+    }
+
+    /** Runs a queue's ops one by one (a host read inside the block, or a plan that cannot be used). */
+    private void flush(Queue q) { flush(q, true); }
+
+    /** {@code fallback}: count it as a block that could not run as a plan (else: not planned yet, by choice). */
+    private void flush(Queue q, boolean fallback) {
+        if (q.eager) return;
+        q.eager = true;
+        if (fallback) blockFallbacks.merge(q.name, 1, Integer::sum);
+        if (TRACE_FALLBACKS)
+            new Throwable("block '" + q.name + "' falls back to op by op after " + q.ops.size() + " launches").printStackTrace();
+        for (int j = 0; j < q.ops.size(); j++) {
+            Op op = q.ops.get(j);
+            BlockPlan.Src[] src = q.srcs.get(j);
+            In[] ins = new In[4];
+            int[] ints = op.ints.clone();
+            for (int i = 0; i < 4; i++) {
+                In in = op.ins[i];
+                if (in == null) continue;
+                if (src[i] != null && src[i].kind() == BlockPlan.Src.DEVICE) {
+                    Lazy p = q.outs.get(src[i].producer());
+                    ins[i] = new In(in.storage, p.host, in.offset, in.length);
+                    if (viewKernel(op.kernel)) ints[2 + 3 * Kernels.MAXDIM + i] = 0;
+                } else ins[i] = in;
+            }
+            q.outs.get(j).host = eager(op.kernel, op.code, ins, op.resident, op.bits, op.outLen, ints, op.floats,
+                    op.dims, op.gx, op.gy, op.gz);
+        }
+    }
+
+    /** Runs a finished block's queue as one plan (built on first sight of its launch sequence). */
+    private void runQueue(Queue q) {
+        List<BlockPlan.Sig> key = new ArrayList<>(q.ops.size());
+        for (int j = 0; j < q.ops.size(); j++) key.add(BlockPlan.Sig.of(q.ops.get(j), q.srcs.get(j)));
+        BlockPlan bp = blockPlans.get(key);
+        if (bp != null && !bp.weightsCurrent(q)) {
+            // a weight changed in place (training): from now on it travels like an activation (a new sequence)
+            bp.close();
+            blockPlans.remove(key);
+            for (BlockPlan.Src[] src : q.srcs)
+                for (BlockPlan.Src x : src)
+                    if (x != null && x.kind() == BlockPlan.Src.WEIGHT) mutable.add(new Weight(x.storage(), x.offset(), x.length()));
+            flush(q);
+            return;
+        }
+        if (bp == null && planAfter > 1 && sightings.merge(key, 1, Integer::sum) < planAfter) {
+            flush(q, false);
+            return;
+        }
+        if (bp == null) {
+            sightings.remove(key);
+            bp = new BlockPlan(q.ops, q.srcs, device, counter);
+            blockPlans.put(key, bp);
+        }
+        bp.run(q);
+        // the queue's inputs are no longer needed (nothing will run it op by op now): let them be collected
+        q.ops.clear();
+        q.srcs.clear();
+        q.hostSeen.clear();
     }
 
     @Override
@@ -439,6 +808,9 @@ public final class TornadoBackend implements Backend {
     public synchronized void release() {
         plans.values().forEach(KernelPlan::close);
         plans.clear();
+        blockPlans.values().forEach(BlockPlan::close);
+        blockPlans.clear();
+        sightings.clear();
         mutable.clear();
         recentOutputs.clear();
         residentPlans = 0;

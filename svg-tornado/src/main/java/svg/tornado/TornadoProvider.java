@@ -9,6 +9,10 @@ import svg.tensor.backend.BackendProvider;
  * (missing jars, missing JVM flags, no OpenCL platform, a kernel that does not compile) into a sentence.
  */
 public final class TornadoProvider implements BackendProvider {
+    static {
+        TornadoBackend.configure();
+    }
+
     private static volatile String probed;
     private static volatile boolean done;
 

@@ -107,6 +107,17 @@ class ModelsOnTornadoTest {
         compare("dit velocity", () -> m.forward(x, t, new int[]{0, 9, 10}));
     }
 
+    /** The DiT with its Linear/Conv2d weights stored as bfloat16 (as {@code svg --bf16}): both backends use the same bits. */
+    @Test
+    void ditBf16() {
+        DiT m = new DiT(new DiTConfig(8, 1, 6, 64, 2, 4, 4.0, 0.1, 10, true, 0, true), new Rng(1));
+        randomize(m, 13);
+        m.eval();
+        assertTrue(svg.nn.module.Bf16Weights.convert(m) > 0, "some weights became bfloat16");
+        Tensor x = Tensor.randn(new Rng(4), 3, 64, 6), t = Tensor.of(new float[]{0, 0.5f, 1}, 3);
+        compare("dit velocity, bf16 weights", () -> m.forward(x, t, new int[]{0, 9, 10}));
+    }
+
     @Test
     void decoder() {
         Decoder m = new Decoder(new DecoderConfig(32, 3, new int[]{1, 2}, 1, new int[]{4}, 0, 8, 12, 3, true), new Rng(1));

@@ -16,7 +16,7 @@ public class Conv2d extends Layer {
         this.kernelSize = kernelSize;
         this.stride = stride;
         this.padding = padding;
-        this.weight = param("weight", outChannels, inChannels, kernelSize, kernelSize);
+        this.weight = matrixParam("weight", outChannels, inChannels, kernelSize, kernelSize);
         this.bias = bias ? param("bias", outChannels) : null;
         if (rng != null) Init.torchDefault(weight, this.bias, rng);
     }

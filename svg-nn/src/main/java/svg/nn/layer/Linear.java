@@ -14,7 +14,7 @@ public class Linear extends Layer {
     public Linear(int inFeatures, int outFeatures, boolean bias, Rng rng) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.weight = param("weight", outFeatures, inFeatures);
+        this.weight = matrixParam("weight", outFeatures, inFeatures);
         this.bias = bias ? param("bias", outFeatures) : null;
         if (rng != null) Init.torchDefault(weight, this.bias, rng);
     }

@@ -11,14 +11,21 @@ import svg.tensor.Tensor;
 public final class Init {
     private Init() {}
 
+    /** The array to fill: the tensor's own, or for a bfloat16 tensor a scratch array that {@link #store} rounds in. */
     private static float[] buf(Tensor t) {
         if (!t.isContiguous() || t.offset() != 0) throw new IllegalArgumentException("init needs a compact tensor");
-        return t.data();
+        return t.isBf16() ? new float[t.numel()] : t.data();
+    }
+
+    private static void store(Tensor t, float[] d) {
+        if (t.isBf16()) t.copyFrom(d);
     }
 
     public static void constant(Tensor t, float v) {
         if (Meta.isMeta(t)) return;
-        java.util.Arrays.fill(buf(t), v);
+        float[] d = buf(t);
+        java.util.Arrays.fill(d, v);
+        store(t, d);
     }
 
     public static void zeros(Tensor t) { constant(t, 0f); }
@@ -29,12 +36,14 @@ public final class Init {
         if (Meta.isMeta(t)) return;
         float[] d = buf(t);
         for (int i = 0; i < d.length; i++) d[i] = (float) (lo + (hi - lo) * rng.nextDouble());
+        store(t, d);
     }
 
     public static void normal(Tensor t, Rng rng, double mean, double std) {
         if (Meta.isMeta(t)) return;
         float[] d = buf(t);
         for (int i = 0; i < d.length; i++) d[i] = (float) (mean + std * rng.nextGaussian());
+        store(t, d);
     }
 
     /** torch.nn.init.trunc_normal_(t, std=std, a=-2, b=2): normal samples redrawn until inside [a, b]. */
@@ -46,6 +55,7 @@ public final class Init {
             do { v = std * rng.nextGaussian(); } while (v < a || v > b);
             d[i] = (float) v;
         }
+        store(t, d);
     }
 
     /** fan_in and fan_out as torch computes them: dims 1 and 0 times the receptive field (kh*kw for convs). */

@@ -30,7 +30,7 @@ public final class Meta {
     }
 
     /** True for a shape-only tensor (its buffer holds fewer values than its shape). */
-    public static boolean isMeta(Tensor t) { return t.data().length < t.numel(); }
+    public static boolean isMeta(Tensor t) { return t.storage().length() < t.numel(); }
 
     public interface Scope extends AutoCloseable { @Override void close(); }
 }

@@ -27,6 +27,7 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Set<String> nonPersistent = new LinkedHashSet<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<Tensor> matrixWeights = new ArrayList<>();
     private boolean training = true;
 
     // ------------------------------------------------------------------ registration
@@ -36,10 +37,29 @@ public abstract class Module {
         return registerParam(name, Meta.newTensor(shape));
     }
 
-    /** Registers an existing tensor as a trainable parameter. */
+    /**
+     * Registers a weight matrix (Linear, Conv2d): like {@link #param}, but stored as bfloat16 (and frozen) inside a
+     * {@link Bf16Weights#scope()}.
+     */
+    protected final Tensor matrixParam(String name, int... shape) {
+        Tensor t = Bf16Weights.enabled() && !Meta.enabled() ? Tensor.ofBf16(new short[(int) numel(shape)], shape) : Meta.newTensor(shape);
+        matrixWeights.add(t);
+        return registerParam(name, t);
+    }
+
+    private static long numel(int[] shape) {
+        long n = 1;
+        for (int s : shape) n *= s;
+        return n;
+    }
+
+    /** This module's own weight matrices (registered with {@link #matrixParam}), not its children's. */
+    final List<Tensor> matrixWeights() { return matrixWeights; }
+
+    /** Registers an existing tensor as a trainable parameter (a bfloat16 tensor stays frozen). */
     protected final Tensor registerParam(String name, Tensor t) {
         checkName(name);
-        t.requiresGrad(true);
+        if (!t.isBf16()) t.requiresGrad(true);
         params.put(name, t);
         return t;
     }
@@ -177,8 +197,7 @@ public abstract class Module {
             throw new IllegalStateException("cannot load '" + name + "' into a shape-only (meta) tensor");
         if (!dst.isContiguous() || dst.offset() != 0)
             throw new IllegalStateException("parameter '" + name + "' is not a compact tensor");
-        float[] v = src.toArray();
-        System.arraycopy(v, 0, dst.data(), 0, v.length);
+        dst.copyFrom(src.toArray()); // rounds into a bfloat16 parameter, copies into a float32 one
     }
 
     // ------------------------------------------------------------------ modes

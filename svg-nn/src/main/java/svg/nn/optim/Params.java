@@ -13,7 +13,7 @@ public final class Params {
     public static void requireCompact(Map<String, Tensor> params) {
         for (var e : params.entrySet()) {
             Tensor t = e.getValue();
-            if (!t.isContiguous() || t.offset() != 0 || t.data().length != t.numel())
+            if (!t.isContiguous() || t.offset() != 0 || t.storage().length() != t.numel())
                 throw new IllegalArgumentException("parameter '" + e.getKey() + "' is a view, not a compact tensor; optimisers update buffers in place");
         }
     }
@@ -43,9 +43,9 @@ public final class Params {
             if (!java.util.Arrays.equals(d.shape(), s.shape()))
                 throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape " + java.util.Arrays.toString(s.shape()) + ", expected " + java.util.Arrays.toString(d.shape()));
             float[] v = s.toArray();
-            if (!d.isContiguous() || d.offset() != 0 || d.data().length != d.numel())
+            if (!d.isContiguous() || d.offset() != 0 || d.storage().length() != d.numel())
                 throw new IllegalArgumentException("tensor '" + e.getKey() + "' is not compact; cannot assign in place");
-            System.arraycopy(v, 0, d.data(), 0, v.length);
+            d.copyFrom(v);
         }
     }
 

@@ -11,14 +11,11 @@ import svg.nn.flow.PerImageNoise;
 import svg.nn.flow.SamplerOptions;
 import svg.nn.flow.StepListener;
 import svg.nn.flow.VelocityModel;
-import svg.nn.module.LoadResult;
 import svg.nn.module.Module;
 import svg.tensor.Tensor;
 import svg.tensor.autograd.GradMode;
 import svg.tensor.io.DType;
 import svg.tensor.io.Safetensors;
-import svg.tensor.io.SafetensorsFile;
-import svg.tensor.io.TensorInfo;
 import svg.tensor.io.TensorFiles;
 
 import java.io.IOException;
@@ -341,37 +338,9 @@ public final class SvgModel {
         return p;
     }
 
-    /**
-     * Strict load of a safetensors file one tensor at a time, so that peak memory is the model plus one tensor
-     * (a DiT-XL is 2.7 GB in float32): names and shapes are checked from the header before any data is read.
-     */
+    /** Strict load of one weights file, one tensor at a time (see {@link StreamingLoad}). */
     static void loadStreaming(Module mod, Path p) throws IOException {
-        Map<String, Tensor> own = mod.stateDict();
-        try (SafetensorsFile f = SafetensorsFile.open(p)) {
-            List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
-            for (var e : own.entrySet()) {
-                if (!f.contains(e.getKey())) missing.add(e.getKey());
-                else if (!Arrays.equals(f.info(e.getKey()).shape(), e.getValue().shape()))
-                    mismatched.add(e.getKey() + " (file " + Arrays.toString(f.info(e.getKey()).shape()) + ", model " + Arrays.toString(e.getValue().shape()) + ")");
-            }
-            for (TensorInfo t : f.tensors()) if (!own.containsKey(t.name())) unexpected.add(t.name());
-            LoadResult r = new LoadResult(missing, unexpected, mismatched);
-            if (!r.isClean()) throw new IllegalArgumentException(p + " does not match the configured " + mod.getClass().getSimpleName() + ": " + r);
-            try (var g = GradMode.noGrad()) {
-                for (var e : own.entrySet()) {
-                    Tensor dst = e.getValue();
-                    if (!dst.isContiguous() || dst.offset() != 0 || dst.data().length != dst.numel())
-                        throw new IllegalStateException("parameter " + e.getKey() + " is not a compact tensor");
-                    float[] v = f.load(e.getKey()).toArray();
-                    System.arraycopy(v, 0, dst.data(), 0, v.length);
-                }
-            }
-        }
-    }
-
-    private static void loadStrict(Module mod, Map<String, Tensor> sd, Path from) {
-        LoadResult r = mod.loadStateDict(sd, false);
-        if (!r.isClean()) throw new IllegalArgumentException(from + " does not match the configured " + mod.getClass().getSimpleName() + ": " + r);
+        StreamingLoad.load(mod, List.of(StreamingLoad.Source.of(p)), k -> false, p.toString());
     }
 
     /** Latent stats from a safetensors or torch file holding dinov3_sp_mean and dinov3_sp_std. */
@@ -399,23 +368,21 @@ public final class SvgModel {
                                         SvgAutoencoderConfig aeConfig, Path dinoWeights, Path statsFile,
                                         List<String> classes, int imageSize, SamplerOptions sampling) throws IOException {
         DiT dit = new DiT(ditConfig, null);
-        loadStrict(dit, TensorFiles.loadStateDict(require(ditCheckpoint), null), ditCheckpoint);
+        // one tensor at a time from every file: the peak is the model plus one tensor, not plus the checkpoints
+        loadStreaming(dit, require(ditCheckpoint));
 
         SvgAutoencoder ae = new SvgAutoencoder(aeConfig, null);
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        TensorFiles.loadStateDict(require(autoencoderCkpt), null).forEach((k, v) -> { if (!k.startsWith("loss.")) sd.put(k, v); });
-        boolean hasDino = sd.keySet().stream().anyMatch(k -> k.startsWith("encoder."));
-        if (dinoWeights != null) {
-            Map<String, Tensor> dino = TensorFiles.loadStateDict(require(dinoWeights), null);
-            sd.keySet().removeIf(k -> k.startsWith("encoder."));
-            dino.forEach((k, v) -> sd.put("encoder." + k, v));
-        } else if (!hasDino)
+        require(autoencoderCkpt);
+        boolean hasDino = TensorFiles.describe(autoencoderCkpt).stream().anyMatch(t -> t.name().startsWith("encoder."));
+        List<StreamingLoad.Source> sources = new ArrayList<>();
+        // training-only loss.* tensors are skipped; separate DINOv3 weights replace the checkpoint's encoder.*
+        sources.add(new StreamingLoad.Source(autoencoderCkpt, null,
+                k -> k.startsWith("loss.") || (dinoWeights != null && k.startsWith("encoder.")) ? null : k));
+        if (dinoWeights != null) sources.add(new StreamingLoad.Source(require(dinoWeights), null, k -> "encoder." + k));
+        else if (!hasDino)
             throw new IllegalArgumentException(autoencoderCkpt + " holds no DINOv3 encoder.* weights: pass the DINOv3 weights file");
-        LoadResult r = ae.loadStateDict(sd, false);
         // norm_vit is created but never used by the official model, and mask_token only acts in training
-        List<String> missing = r.missing().stream().filter(k -> !k.startsWith("norm_vit.") && !k.equals("mask_token")).toList();
-        if (!missing.isEmpty() || !r.mismatched().isEmpty() || !r.unexpected().isEmpty())
-            throw new IllegalArgumentException("autoencoder weights do not match the configured model: " + r);
+        StreamingLoad.load(ae, sources, k -> k.startsWith("norm_vit.") || k.equals("mask_token"), "autoencoder weights");
         LatentStats stats = statsFile == null ? null : readStats(require(statsFile));
         return new SvgModel(dit, ae, stats, classes, imageSize, sampling);
     }

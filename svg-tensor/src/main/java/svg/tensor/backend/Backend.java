@@ -40,7 +40,11 @@ public interface Backend {
      */
     Tensor matmul(Tensor a, boolean transA, Tensor b, boolean transB);
 
-    /** x [rows, in] times w [out, in] transposed, plus bias [out] (nullable): [rows, out]. */
+    /**
+     * x [rows, in] times w [out, in] transposed, plus bias [out] (nullable): [rows, out]. The weight may be stored as
+     * bfloat16 ({@link Tensor#isBf16()}): a backend may read its bits natively ({@code w.storage().bf16()}), or its
+     * exact float32 values through {@code w.data()} (a widened copy per call).
+     */
     Tensor linear(Tensor x, Tensor w, Tensor bias);
 
     /** LayerNorm over the last axis of x [rows, n]; weight and bias [n] are nullable. */

@@ -219,6 +219,9 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new IllegalArgumentException("tensor '" + name + "' in " + path + " has " + n + " elements, more than one float array holds");
         float[] out = new float[(int) n];
         ElementConversion.toFloat(data, e.begin, e.info.dtype(), ByteOrder.LITTLE_ENDIAN, out, 0, (int) n);
+        // the copy is done: drop the file pages it touched from this process (they stay in the page cache), so a
+        // streaming load of a multi-GB model does not add the whole file to the resident set
+        if (e.end > e.begin) data.asSlice(e.begin, e.end - e.begin).unload();
         return Tensor.of(out, e.info.shape());
     }
 

@@ -54,10 +54,34 @@ public final class TensorFiles {
         };
     }
 
+    /** Receives the tensors of a checkpoint one at a time. */
+    @FunctionalInterface
+    public interface TensorConsumer {
+        void accept(String name, Tensor t) throws IOException;
+    }
+
+    /**
+     * The tensors of a checkpoint one at a time, as float32 (container as in {@link #loadStateDict}); none is kept,
+     * so loading a multi-GB checkpoint into a model needs the model plus one tensor, not the model plus the file.
+     */
+    public static void forEachTensor(Path p, String container, TensorConsumer each) throws IOException {
+        switch (detect(p)) {
+            case TORCH_ZIP, LEGACY_TORCH -> TorchCheckpoint.forEachTensor(p, container, each);
+            case SAFETENSORS -> {
+                try (SafetensorsFile f = SafetensorsFile.open(p)) {
+                    for (TensorInfo t : f.tensors()) each.accept(t.name(), f.load(t.name()));
+                }
+            }
+        }
+    }
+
     /** Names, dtypes and shapes, without reading tensor data. */
-    public static List<TensorInfo> describe(Path p) throws IOException {
+    public static List<TensorInfo> describe(Path p) throws IOException { return describe(p, null); }
+
+    /** Names, dtypes and shapes of the state dict {@code container} picks (torch files; see {@link #loadStateDict}). */
+    public static List<TensorInfo> describe(Path p, String container) throws IOException {
         return switch (detect(p)) {
-            case TORCH_ZIP, LEGACY_TORCH -> TorchCheckpoint.describe(p, null);
+            case TORCH_ZIP, LEGACY_TORCH -> TorchCheckpoint.describe(p, container);
             case SAFETENSORS -> {
                 try (SafetensorsFile f = SafetensorsFile.open(p)) {
                     yield f.tensors();

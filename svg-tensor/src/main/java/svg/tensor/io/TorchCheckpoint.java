@@ -45,6 +45,21 @@ public final class TorchCheckpoint {
         }
     }
 
+    /**
+     * The state dict's tensors one at a time, in file order, each a new float32 tensor handed to {@code each} and not
+     * kept: peak memory is one tensor, not the checkpoint (container as in {@link #stateDict}).
+     */
+    public static void forEachTensor(Path p, String container, TensorFiles.TensorConsumer each) throws IOException {
+        try (TorchSource a = TorchSource.open(p)) {
+            Map<?, ?> sd = select(p, a.unpickle(), container);
+            LinkedHashMap<String, LazyTensor> lazy = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : sd.entrySet())
+                if (e.getValue() instanceof LazyTensor t) lazy.put(String.valueOf(e.getKey()), t);
+            a.plan(lazy.values());
+            for (var e : lazy.entrySet()) each.accept(e.getKey(), a.materialize(e.getValue()));
+        }
+    }
+
     /** Names, dtypes and shapes of the state dict's tensors, read from the pickle only (no tensor data). */
     public static List<TensorInfo> describe(Path p, String container) throws IOException {
         try (TorchSource a = TorchSource.open(p)) {

@@ -131,6 +131,11 @@ public class SimdBackend implements Backend {
         }
         if (rows == 0 || outF == 0) return out;
         if (in == 0) return out;
+        if (w.isBf16()) {
+            // bfloat16 weights are widened on the fly, never copied whole (their point is half the memory)
+            Bf16Linear.gemm(rows, outF, in, x.data(), x.offset(), in, w.storage().bf16(), w.offset(), o, 0, outF);
+            return out;
+        }
         if (cacheWeights && rows > Gemm.SKINNY_M && w.offset() == 0) {
             float[] panels = packedWeight(w, outF, in);
             Gemm.gemmPacked(rows, outF, in, x.data(), x.offset(), in, false, panels, o, 0, outF);

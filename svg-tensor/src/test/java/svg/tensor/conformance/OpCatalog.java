@@ -268,6 +268,19 @@ public final class OpCatalog {
             for (boolean bias : new boolean[]{true, false}) linearCase(out, s[0], s[1], s[2], bias, false);
         linearCase(out, 7, 17, 9, true, true);
         weightsUpdatedInPlace(out);
+        // bfloat16 weights (Tensor.isBf16): few rows stream the weight, more rows pack it; in > KC (256) and out
+        // past a whole number of GEMM panels cover the blocked pack and the edges
+        int[][] bf = {{1, 1, 1}, {1, 300, 67}, {4, 64, 200}, {5, 33, 67}, {67, 300, 97}, {200, 384, 96}};
+        for (int[] s : bf) linearBf16Case(out, s[0], s[1], s[2]);
+    }
+
+    private static void linearBf16Case(List<OpCase> out, int rows, int in, int outF) {
+        String name = "linear(rows=" + rows + ",in=" + in + ",out=" + outF + ",bias=1,bf16-weight)";
+        Rng r = rng(name);
+        Tensor x = normal(r, 1, rows, in), w = normal(r, 1.0 / Math.sqrt(in), outF, in).toBf16(), bias = normal(r, 1, outF);
+        // the oracle sees the weight's exact bfloat16 values: the backend must compute with exactly those
+        of(out, name, "linear", "", TOL_ACCUM, b -> b.linear(x, w, bias),
+                () -> exp(Oracle.linear(rd(x), rows, in, rd(w), outF, rd(bias)), rows, outF));
     }
 
     /**

@@ -92,6 +92,24 @@ class TorchCheckpointTest {
         assertEquals(new TensorInfo("labels", DType.I64, new int[]{4}), infos.get(4));
     }
 
+    @Test
+    void forEachTensorStreamsTheSameStateDictOneTensorAtATime() throws IOException {
+        // torch zip (views of shared storages, mixed dtypes), legacy torch, a container, and safetensors
+        for (String f : new String[]{"torch_mixed.pt", "torch_mixed_big.pt", "torch_mixed_legacy.pt", "golden/svg_dit/weights_ema.pt",
+                "golden/svg_dit/weights.safetensors"}) {
+            Map<String, Tensor> whole = TensorFiles.loadStateDict(resource(f), null);
+            Map<String, Tensor> streamed = new LinkedHashMap<>();
+            TensorFiles.forEachTensor(resource(f), null, (name, t) -> assertNull(streamed.put(name, t), f + ": " + name + " twice"));
+            assertEquals(List.copyOf(whole.keySet()), List.copyOf(streamed.keySet()), f);
+            for (var e : whole.entrySet()) assertTensorEquals(e.getValue(), streamed.get(e.getKey()), f + ":" + e.getKey());
+            assertEquals(whole.keySet().stream().toList(), TensorFiles.describe(resource(f), null).stream().map(TensorInfo::name).toList(), f);
+        }
+        Map<String, Tensor> ema = new LinkedHashMap<>();
+        TensorFiles.forEachTensor(resource("golden/svg_dit/weights_ema.pt"), "ema", ema::put);
+        assertEquals(TorchCheckpoint.stateDict(resource("golden/svg_dit/weights_ema.pt"), "ema").keySet(), ema.keySet());
+        assertThrows(IOException.class, () -> TensorFiles.forEachTensor(resource("golden/svg_dit/weights_ema.pt"), "model", (n, t) -> fail()));
+    }
+
     // ------------------------------------------------------------------ malicious pickles
 
     @Test

@@ -67,7 +67,7 @@ class DeterminismTest {
     void forwardOps() {
         Rng r = Inputs.rng("determinism-forward");
         Tensor a = Inputs.normal(r, 1, 256, 320), b = Inputs.normal(r, 1, 320, 288);
-        Tensor w = Inputs.normal(r, 0.05, 384, 320), bias = Inputs.normal(r, 1, 384);
+        Tensor w = Inputs.normal(r, 0.05, 384, 320), bias = Inputs.normal(r, 1, 384), wb = w.toBf16();
         Tensor q = Inputs.normal(r, 1, 2, 4, 197, 64), k = Inputs.normal(r, 1, 2, 4, 197, 64), v = Inputs.normal(r, 1, 2, 4, 197, 64);
         Tensor mask = Inputs.normal(r, 1, 197, 197);
         Tensor img = Inputs.normal(r, 1, 2, 32, 32, 32), cw = Inputs.normal(r, 0.05, 64, 32, 3, 3), cb = Inputs.normal(r, 1, 64);
@@ -77,6 +77,8 @@ class DeterminismTest {
             m.put("matmul", a.matmul(b));
             m.put("matmul^T", a.matmul(a.transpose(0, 1)));
             m.put("linear", a.linear(w, bias));
+            m.put("linear-bf16", a.linear(wb, bias));
+            m.put("linear-bf16-2rows", a.narrow(0, 0, 2).linear(wb, bias));
             m.put("attention", Tensor.attention(q, k, v, null, 0.125f));
             m.put("attention+mask", Tensor.attention(q, k, v, mask, 0.125f));
             m.put("conv2d", img.conv2d(cw, cb, 1, 1));

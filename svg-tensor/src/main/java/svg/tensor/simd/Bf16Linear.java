@@ -1,0 +1,81 @@
+package svg.tensor.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import svg.tensor.parallel.Parallel;
+
+/**
+ * {@code C += X W^T} with the weight W [n, k] stored as bfloat16 bits: the weight is widened to float32 on the fly
+ * (a bfloat16 is the top half of a float32, so widening is a 16-bit shift and exact) and all arithmetic is float32.
+ * Weights stay at half the memory; no float32 copy of a whole weight is ever made.
+ *
+ * <p>Few rows (sampling's adaLN and timestep MLPs): a dot product per output that streams the weight once, widening
+ * a vector of shorts per step. More rows: the regular packed GEMM, whose B panels are packed straight from the
+ * bfloat16 weight (the packing transposes anyway, widening costs nothing extra there).
+ */
+final class Bf16Linear {
+    private Bf16Linear() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Shorts with as many lanes as S has floats, and ints of S's width, for the widening convert. */
+    private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
+
+    /** C[m x n] (row stride ldc) += A[m x k] (row stride lda) W^T, W[j][p] = w[wOff + j*k + p] as bfloat16 bits. */
+    static void gemm(int m, int n, int k, float[] a, int aOff, int lda, short[] w, int wOff, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        if (m <= Gemm.SKINNY_M) {
+            int grain = Parallel.grain((long) k * m, 1L << 15);
+            Parallel.forChunks(n, grain, (s, e) -> {
+                for (int j = s; j < e; j++) {
+                    int wj = wOff + j * k;
+                    for (int i = 0; i < m; i++) c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, w, wj);
+                }
+            });
+            return;
+        }
+        Gemm.gemm(m, n, k, a, aOff, lda, false, (bp, off, jp) -> packPanel(k, n, w, wOff, bp, off, jp), c, cOff, ldc);
+    }
+
+    /** float32 x . bfloat16 y over k elements: vector partial sums, then the fixed-order lane reduction. */
+    static float dot(int k, float[] x, int xi, short[] y, int yi) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= k - 2 * L; p += 2 * L) {
+            s0 = FloatVector.fromArray(S, x, xi + p).fma(widen(y, yi + p), s0);
+            s1 = FloatVector.fromArray(S, x, xi + p + L).fma(widen(y, yi + p + L), s1);
+        }
+        float s = VMath.sum(s0.add(s1));
+        for (; p < k; p++) s = Math.fma(x[xi + p], Float.intBitsToFloat(y[yi + p] << 16), s);
+        return s;
+    }
+
+    /** L bfloat16 values from {@code y[i..]} as floats: sign-extend to ints, shift into the high half, reinterpret. */
+    static FloatVector widen(short[] y, int i) {
+        IntVector v = (IntVector) ShortVector.fromArray(SS, y, i).convertShape(VectorOperators.S2I, SI, 0);
+        return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * Panel {@code jp} (NR output columns) of B = W^T into {@code bp} at {@code off} as [k][NR], KC rows at a time
+     * like {@link Gemm#packBPanelBlocked} so a block of the transposing pack stays in L1; zero-padded past n.
+     */
+    static void packPanel(int k, int n, short[] w, int wOff, float[] bp, int off, int jp) {
+        int nr = Gemm.NR, j0 = jp * nr, cols = Math.min(nr, n - j0);
+        for (int pc = 0; pc < k; pc += Gemm.KC) {
+            int kc = Math.min(Gemm.KC, k - pc), base = off + pc * nr;
+            for (int jj = 0; jj < cols; jj++) {
+                int src = wOff + (j0 + jj) * k + pc;
+                for (int p = 0; p < kc; p++) bp[base + p * nr + jj] = Float.intBitsToFloat(w[src + p] << 16);
+            }
+            if (cols < nr)
+                for (int p = 0; p < kc; p++)
+                    for (int jj = cols; jj < nr; jj++) bp[base + p * nr + jj] = 0f;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package svg.tornado;
+
+import svg.tensor.Storage;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid3D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One block (a fixed sequence of launches) as one TornadoVM task graph: a task per launch, each task's inputs wired
+ * to the device buffer of the launch that produced them, so intermediates never leave the device. The parameters of
+ * every launch are part of the sequence (they are fixed by the shapes), so they are uploaded once with the weights;
+ * what travels on each run is the block's host inputs. Outputs are {@code UNDER_DEMAND}: one is copied to the host
+ * only when host code reads the tensor that holds it ({@link #fetch}).
+ *
+ * <p>A run overwrites the previous run's outputs on the device, so before running, the outputs of the previous run
+ * that are still referenced and unread are copied to the host (their tensors stay correct; usually there are none:
+ * a block's intermediates are garbage once it returned, and its result was read by the next block).
+ */
+final class BlockPlan implements AutoCloseable {
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    /** Where a launch input comes from: the host (copied every run), a resident weight, or an earlier launch. */
+    record Src(int kind, int producer, Storage storage, int offset, int length, boolean fromDevice) {
+        static final int HOST = 0, DEVICE = 1, WEIGHT = 2;
+
+        /** {@code alias}: 4 * launch + slot of an earlier input with the same host values (sent once), or -1. */
+        static Src host(int length, boolean fromDevice, int alias) { return new Src(HOST, alias, null, 0, length, fromDevice); }
+
+        static Src device(int producer, int offset, int length) { return new Src(DEVICE, producer, null, offset, length, false); }
+
+        static Src weight(Storage s, int offset, int length) { return new Src(WEIGHT, -1, s, offset, length, false); }
+
+        boolean sameAs(Src o) {
+            if (o == null || kind != o.kind || length != o.length) return false;
+            return switch (kind) {
+                case DEVICE -> producer == o.producer && offset == o.offset;
+                case WEIGHT -> storage == o.storage && offset == o.offset;
+                default -> producer == o.producer;
+            };
+        }
+
+        int hash() { return kind * 31 + length + 7 * producer + System.identityHashCode(storage); }
+    }
+
+    /** One launch of a block as far as its plan is concerned (its values are not: those are the run's inputs). */
+    static final class Sig {
+        final String kernel;
+        final int[] ints;
+        final float[] floats;
+        final long[] grid;
+        final int outLen;
+        final Src[] src;
+        private final int hash;
+
+        private Sig(String kernel, int[] ints, float[] floats, long[] grid, int outLen, Src[] src) {
+            this.kernel = kernel;
+            this.ints = ints;
+            this.floats = floats;
+            this.grid = grid;
+            this.outLen = outLen;
+            this.src = src;
+            int h = kernel.hashCode() * 31 + Arrays.hashCode(ints);
+            h = h * 31 + Arrays.hashCode(floats);
+            h = h * 31 + Arrays.hashCode(grid);
+            h = h * 31 + outLen;
+            for (Src s : src) h = h * 31 + (s == null ? 0 : s.hash());
+            hash = h;
+        }
+
+        static Sig of(TornadoBackend.Op op, Src[] src) {
+            return new Sig(op.kernel(), op.ints(), op.floats(), new long[]{op.dims(), op.gx(), op.gy(), op.gz()}, op.outLen(), src);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Sig s) || s.hash != hash || !kernel.equals(s.kernel) || outLen != s.outLen) return false;
+            if (!Arrays.equals(ints, s.ints) || !Arrays.equals(floats, s.floats) || !Arrays.equals(grid, s.grid)) return false;
+            for (int i = 0; i < 4; i++) {
+                if (src[i] == null ? s.src[i] != null : !src[i].sameAs(s.src[i])) return false;
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() { return hash; }
+    }
+
+    private final int n;
+    private final Src[][] srcs;
+    private final FloatArray[] outs;
+    private final FloatArray[][] hostIn;
+    /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights. */
+    private final Object[][] weightIn;
+    private final TornadoExecutionPlan plan;
+    private final KernelPlan.Counter counter;
+    private final long firstBytes;
+    private final int firstCopies;
+    private TornadoExecutionResult last;
+    private long epoch;
+    private boolean ran;
+    /** The last run's outputs: results still unread are copied to the host before a rerun, intermediates expire. */
+    private final List<TornadoBackend.Lazy> live = new ArrayList<>();
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    BlockPlan(List<TornadoBackend.Op> ops, List<Src[]> srcs, TornadoDevice device, KernelPlan.Counter counter) {
+        this.counter = counter;
+        n = ops.size();
+        this.srcs = srcs.toArray(new Src[0][]);
+        outs = new FloatArray[n];
+        hostIn = new FloatArray[n][4];
+        weightIn = new Object[n][4];
+        String name = "block" + SEQ.incrementAndGet();
+        TaskGraph g = new TaskGraph(name);
+        FloatArray[] unused = new FloatArray[4];
+        for (int i = 0; i < 4; i++) unused[i] = new FloatArray(1);
+        List<Object> once = new ArrayList<>(List.of((Object[]) unused));
+        List<Object> every = new ArrayList<>();
+        long bytes = 16;
+        IntArray[] ip = new IntArray[n];
+        FloatArray[] fp = new FloatArray[n];
+        for (int j = 0; j < n; j++) {
+            TornadoBackend.Op op = ops.get(j);
+            outs[j] = new FloatArray(Math.max(1, op.outLen()));
+            ip[j] = new IntArray(KernelPlan.IP);
+            fp[j] = new FloatArray(KernelPlan.FP);
+            for (int i = 0; i < op.ints().length; i++) ip[j].set(i, op.ints()[i]);
+            for (int i = 0; i < op.floats().length; i++) fp[j].set(i, op.floats()[i]);
+            once.add(ip[j]);
+            once.add(fp[j]);
+            bytes += 4L * (KernelPlan.IP + KernelPlan.FP);
+            for (int i = 0; i < 4; i++) {
+                Src s = this.srcs[j][i];
+                if (s == null) continue;
+                if (s.kind() == Src.HOST && s.producer() >= 0) {
+                    hostIn[j][i] = null; // the same values as an earlier input: its buffer is used (below)
+                } else if (s.kind() == Src.HOST) {
+                    hostIn[j][i] = new FloatArray(Math.max(1, s.length()));
+                    every.add(hostIn[j][i]);
+                } else if (s.kind() == Src.WEIGHT) {
+                    weightIn[j][i] = KernelPlan.buffer(op.shorts(i), s.length());
+                    TornadoBackend.In in = op.ins()[i];
+                    KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
+                    once.add(weightIn[j][i]);
+                    bytes += (op.shorts(i) ? 2L : 4L) * s.length();
+                }
+            }
+        }
+        firstCopies = once.size();
+        firstBytes = bytes;
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
+        if (!every.isEmpty()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
+        GridScheduler sched = null;
+        for (int j = 0; j < n; j++) {
+            TornadoBackend.Op op = ops.get(j);
+            Object[] a = new Object[4];
+            for (int i = 0; i < 4; i++) {
+                Src s = this.srcs[j][i];
+                a[i] = s == null ? unused[i] : switch (s.kind()) {
+                    case Src.HOST -> s.producer() >= 0 ? hostIn[s.producer() / 4][s.producer() % 4] : hostIn[j][i];
+                    case Src.WEIGHT -> weightIn[j][i];
+                    default -> outs[s.producer()];
+                };
+            }
+            // raw: the kernels' slot types differ (FloatArray, or ShortArray for bfloat16 weights)
+            g.task("t" + j, (Task8) op.code(), new KernelContext(), ip[j], fp[j], a[0], a[1], a[2], a[3], outs[j]);
+            WorkerGrid grid;
+            if (op.dims() == 1) {
+                grid = new WorkerGrid1D(Kernels.ES);
+                grid.setGlobalWork(op.gx(), 1, 1);
+                grid.setLocalWork(Kernels.ES, 1, 1);
+            } else {
+                grid = new WorkerGrid3D(Kernels.TS, Kernels.TS, 1);
+                grid.setGlobalWork(op.gx(), op.gy(), op.gz());
+                grid.setLocalWork(Kernels.TS, Kernels.TS, 1);
+            }
+            if (sched == null) sched = new GridScheduler(name + ".t" + j, grid);
+            else sched.addWorkerGrid(name + ".t" + j, grid);
+        }
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, (Object[]) outs);
+        TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot()).withGridScheduler(sched);
+        if (device != null) p = p.withDevice(device);
+        plan = p;
+    }
+
+    /** True when every resident weight still equals its host values (the contract allows in-place updates). */
+    boolean weightsCurrent(TornadoBackend.Queue q) {
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < 4; i++) {
+                if (weightIn[j][i] == null) continue;
+                TornadoBackend.Op op = q.ops.get(j);
+                TornadoBackend.In in = op.ins()[i];
+                if (!KernelPlan.holds(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length())) return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs the block on {@code q}'s host inputs; its outputs become this plan's (until the next run). */
+    void run(TornadoBackend.Queue q) {
+        keepLive();
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < 4; i++) {
+                if (hostIn[j][i] == null) continue;
+                TornadoBackend.In in = q.ops.get(j).ins()[i];
+                MemorySegment.copy(in.data(), in.offset(), hostIn[j][i].getSegment(), ValueLayout.JAVA_FLOAT, 0, in.length());
+                counter.toDevice++;
+                counter.toDeviceBytes += 4L * in.length();
+                if (srcs[j][i].fromDevice()) {
+                    counter.reuploads++;
+                    counter.reuploadBytes += 4L * in.length();
+                }
+            }
+        }
+        if (!ran) {
+            counter.toDevice += firstCopies;
+            counter.toDeviceBytes += firstBytes;
+            ran = true;
+        }
+        last = plan.execute();
+        epoch++;
+        counter.launches += n;
+        for (TornadoBackend.Lazy out : q.outs) {
+            out.plan = this;
+            out.epoch = epoch;
+            live.add(out);
+        }
+    }
+
+    /** Copies output {@code j} of run {@code ep} (which must be the latest run) to {@code dst}. */
+    void fetch(int j, long ep, float[] dst) {
+        if (ep != epoch) throw new IllegalStateException("block output read after its plan ran again");
+        last.transferToHost(outs[j]);
+        MemorySegment.copy(outs[j].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
+        counter.toHost++;
+        counter.toHostBytes += 4L * dst.length;
+    }
+
+    /**
+     * Before the device buffers are overwritten: the last run's results that are still referenced and unread are
+     * copied to the host; its intermediates expire (reading one later is an error that says so, never stale values).
+     */
+    private void keepLive() {
+        for (TornadoBackend.Lazy out : live) {
+            Storage s = out.storage.get();
+            if (s == null || s.deferred() == null) continue;
+            if (out.result) s.host();
+            else out.expired = true;
+        }
+        live.clear();
+    }
+
+    int launches() { return n; }
+
+    @Override
+    public void close() {
+        keepLive();
+        try {
+            plan.freeDeviceMemory();
+            plan.close();
+        } catch (Exception e) {
+            // best-effort, as for KernelPlan
+        }
+    }
+}
