@@ -374,6 +374,9 @@ public final class OpCatalog {
                 {1, 3, 5, 6, 2, 3, 3, 1, 0},
                 {1, 2, 7, 6, 3, 3, 1, 3, 2},
                 {1, 16, 16, 16, 32, 3, 3, 1, 1},
+                // stride 1, rows wider than a vector: vector copies clipped at both padded ends, panels across rows
+                {1, 3, 20, 40, 8, 3, 3, 1, 1},
+                {1, 2, 11, 37, 6, 5, 5, 1, 2},
         };
         for (int[] g : cfgs) convGeometry(out, g);
     }
