@@ -18,11 +18,16 @@ done
 [ ${#nets[@]} -gt 0 ] || nets=(dino resvit decoder dit)
 (cd "$root" && mvn -q -pl benchmarks -am -DskipTests package >&2)
 cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/classes"
-heap() { case "$1" in dit) echo 8g ;; *) echo 2g ;; esac; }
+# G1 settings for big float arrays (same as the svg launcher): 32 MB regions, so activations under 16 MB are ordinary
+# young-generation objects instead of humongous ones, and a fixed 80% start threshold for concurrent marking, so the
+# weights (a large, permanent old generation) do not put every humongous allocation over the threshold. With the
+# defaults a DiT-XL batch-2 forward started ~250 concurrent GC cycles (docs/performance.md, "Garbage collection").
+gc_opts=(-XX:G1HeapRegionSize=32m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=80)
+heap() { case "$1" in dit) echo 4g ;; *) echo 2g ;; esac; }
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads; batch $batch"
 printf '%-8s %13s %10s %10s %8s %9s %12s %6s\n' network params "first ms" "second ms" GFLOP "GFLOP/s" "peak RSS MB" heap
 for net in "${nets[@]}"; do
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" -cp "$cp" svg.bench.FullSizeForward \
+  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" "${gc_opts[@]}" -cp "$cp" svg.bench.FullSizeForward \
       --net "$net" --batch "$batch" --threads "$threads" 2> >(grep -v -e '^WARNING: Using incubator' >&2) | grep '^FULL ' |
     awk -v h="$(heap "$net")" '{ printf "%-8s %13d %10.0f %10.0f %8.1f %9.1f %12d %6s\n", $2, $3, $5, $6, $7, $7 / ($6 / 1000), $8 / 1024, h }'
 done

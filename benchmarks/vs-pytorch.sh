@@ -30,6 +30,15 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
   else sudo apt-get update -qq && sudo apt-get install -y -qq python3-torch >&2; fi
 fi
 
+# Debian's torch calls BLAS through libblas.so.3; installing python3-torch alone pulls the netlib reference BLAS
+# (libblas3), which made PyTorch ~20x slower (resvit 11 s instead of 0.6 s). Make sure OpenBLAS provides it.
+blas_lib() { readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none; }
+if ! blas_lib | grep -q openblas; then
+  echo "installing libopenblas0-pthread (PyTorch's BLAS is $(blas_lib))" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq libopenblas0-pthread >&2
+  else sudo apt-get install -y -qq libopenblas0-pthread >&2; fi
+fi
+
 # the Java side: svg-tensor + svg-nn + benchmarks classes
 (cd "$root" && mvn -q -pl benchmarks -am -DskipTests package >&2)
 cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/classes"
@@ -37,14 +46,19 @@ cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/cla
 # reps per network: small enough that the whole run takes ~10-15 min on 2 loaded cores
 default_reps() { echo 5; }
 # heap per network: the weights (DiT-XL: 2.7 GB float32) plus activations
-heap() { case "$1" in dit) echo 8g ;; *) echo 2g ;; esac; }
+# G1 settings for big float arrays (same as the svg launcher): 32 MB regions, so activations under 16 MB are ordinary
+# young-generation objects instead of humongous ones, and a fixed 80% start threshold for concurrent marking, so the
+# weights (a large, permanent old generation) do not put every humongous allocation over the threshold. With the
+# defaults a DiT-XL batch-2 forward started ~250 concurrent GC cycles (docs/performance.md, "Garbage collection").
+gc_opts=(-XX:G1HeapRegionSize=32m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=80)
+heap() { case "$1" in dit) echo 4g ;; *) echo 2g ;; esac; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads" \
-     "torch $("$python" -c 'import torch; print(torch.__version__)'), java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+     "torch $("$python" -c 'import torch; print(torch.__version__)') (BLAS $(blas_lib)), java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
 rows=()
 for net in "${nets[@]}"; do
   r="${reps:-$(default_reps "$net")}"
-  line=$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" -cp "$cp" svg.bench.VsPyTorch \
+  line=$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" "${gc_opts[@]}" -cp "$cp" svg.bench.VsPyTorch \
           --net "$net" --threads "$threads" --warmup "$warmup" --reps "$r" --python "$python" --script "$here/vs_pytorch.py" \
           2> >(grep -v -e '^WARNING: Using incubator' >&2) | grep '^ROW ')
   rows+=("$line")

@@ -44,13 +44,27 @@ final class Attention {
                 Gemm.packBPanel(d, tk, kd, ko + z * tk * d, d, true, kp, z * kpSize, jp);
             }
         });
+        // V rows padded to a whole number of vectors (ds columns, zeros after dv), so that P V needs no masked or
+        // scalar tail (DiT-XL: head size 72 = 4.5 vectors of 16); the output accumulator uses the same row stride
+        int ds = (dv + L - 1) / L * L;
+        float[] vs;
+        int vso;
+        if (ds == dv) { vs = vd; vso = vo; }
+        else {
+            float[] vpad = new float[zs * tk * ds];
+            Parallel.forChunks(zs * tk, Parallel.grain(ds, 1L << 15), (s, e) -> {
+                for (int r = s; r < e; r++) System.arraycopy(vd, vo + r * dv, vpad, r * ds, dv);
+            });
+            vs = vpad;
+            vso = 0;
+        }
         int qBlocks = (tq + BQ - 1) / BQ;
         Parallel.forChunks(zs * qBlocks, 1, (s, e) -> {
-            float[][] sc = scratch(d, dv);
+            float[][] sc = scratch(d, ds);
             for (int t = s; t < e; t++) {
                 int z = t / qBlocks, i0 = (t % qBlocks) * BQ;
-                block(sc, qd, qo + z * tq * d, kp, z * kpSize, vd, vo + z * tk * dv, md, mo, od, z * tq * dv,
-                        i0, Math.min(BQ, tq - i0), tq, tk, d, dv, scale);
+                block(sc, qd, qo + z * tq * d, kp, z * kpSize, vs, vso + z * tk * ds, md, mo, od, z * tq * dv,
+                        i0, Math.min(BQ, tq - i0), tq, tk, d, dv, ds, scale);
             }
         });
         return out;
@@ -66,7 +80,7 @@ final class Attention {
     }
 
     private static void block(float[][] sc, float[] qd, int qz, float[] kp, int kz, float[] vd, int vz, float[] md, int mo,
-                              float[] od, int oz, int i0, int rows, int tq, int tk, int d, int dv, float scale) {
+                              float[] od, int oz, int i0, int rows, int tq, int tk, int d, int dv, int ds, float scale) {
         float[] qp = sc[0], sb = sc[1], acc = sc[2], mx = sc[3], sum = sc[4];
         int slivers = (rows + MR - 1) / MR;
         // pack the query rows into MR-row slivers, pre-scaled
@@ -80,19 +94,19 @@ final class Attention {
             }
         java.util.Arrays.fill(mx, 0, rows, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(sum, 0, rows, 0f);
-        java.util.Arrays.fill(acc, 0, rows * dv, 0f);
+        java.util.Arrays.fill(acc, 0, rows * ds, 0f);
         for (int j0 = 0; j0 < tk; j0 += BK) {
             int bk = Math.min(BK, tk - j0), np = (bk + NR - 1) / NR;
             java.util.Arrays.fill(sb, 0, slivers * MR * BK, 0f);
             for (int si = 0; si < slivers; si++)
                 for (int pj = 0; pj < np; pj++)
                     Gemm.kernel(qp, si * d * MR, kp, kz + (j0 / NR + pj) * d * NR, d, sb, si * MR * BK + pj * NR, BK);
-            for (int i = 0; i < rows; i++) onlineSoftmax(sb, i * BK, bk, md, mo + (i0 + i) * tk + j0, mx, sum, i, acc, i * dv, dv);
-            pv(sb, acc, vd, vz + j0 * dv, rows, bk, dv);
+            for (int i = 0; i < rows; i++) onlineSoftmax(sb, i * BK, bk, md, mo + (i0 + i) * tk + j0, mx, sum, i, acc, i * ds, ds);
+            pv(sb, acc, vd, vz + j0 * ds, rows, bk, ds);
         }
         for (int i = 0; i < rows; i++) {
             float inv = 1f / sum[i];
-            int o = oz + (i0 + i) * dv, a = i * dv, c = 0;
+            int o = oz + (i0 + i) * dv, a = i * ds, c = 0;
             FloatVector iv = FloatVector.broadcast(S, inv);
             for (; c <= dv - L; c += L) FloatVector.fromArray(S, acc, a + c).mul(iv).intoArray(od, o + c);
             for (; c < dv; c++) od[o + c] = acc[a + c] * inv;
@@ -124,22 +138,51 @@ final class Attention {
         if (alpha != 1f) VMath.scale(acc, ai, dv, alpha);
     }
 
-    /** acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv]: 6-row x 4-vector register tiles, then tails. */
+    /**
+     * acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv], dv a multiple of L (V and acc are padded): 6/4/2-row
+     * x 4-vector register tiles over the first multiple of 4L columns, then the remaining vectors one at a time, 6 rows
+     * at a time where possible. Each element is one FMA chain in key order, so the tiling does not change a bit.
+     */
     private static void pv(float[] p, float[] acc, float[] vd, int vb, int rows, int bk, int dv) {
         int i = 0, cEnd = dv - dv % (4 * L);
         for (; i + 6 <= rows; i += 6) {
             for (int c = 0; c < cEnd; c += 4 * L) pv6x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
-            for (int r = 0; r < 6; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, cEnd);
+            for (int c = cEnd; c < dv; c += L) pv6x1(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
         }
-        for (; i + 4 <= rows; i += 4) {
+        int iTail = i;
+        for (; i + 4 <= rows; i += 4)
             for (int c = 0; c < cEnd; c += 4 * L) pv4x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
-            for (int r = 0; r < 4; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, cEnd);
-        }
-        for (; i + 2 <= rows; i += 2) {
+        for (; i + 2 <= rows; i += 2)
             for (int c = 0; c < cEnd; c += 4 * L) pv2x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
-            for (int r = 0; r < 2; r++) pvRowTail(p, (i + r) * BK, acc, (i + r) * dv, vd, vb, bk, dv, cEnd);
+        for (int r = iTail; r < rows; r++) // the leftover rows' tail vectors, and all of a last odd row
+            for (int c = r < i ? cEnd : 0; c < dv; c += L) pv1x1(p, r * BK, acc, r * dv + c, vd, vb + c, bk, dv);
+    }
+
+    /** acc rows [ab, ab + 6 rows) columns [c, c + L) += P rows [p0 ..) * V[:, c ..); 6 accumulators. */
+    private static void pv6x1(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + c, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv, a4 = a3 + dv, a5 = a4 + dv;
+        FloatVector x0 = FloatVector.fromArray(S, acc, a0), x1 = FloatVector.fromArray(S, acc, a1),
+                x2 = FloatVector.fromArray(S, acc, a2), x3 = FloatVector.fromArray(S, acc, a3),
+                x4 = FloatVector.fromArray(S, acc, a4), x5 = FloatVector.fromArray(S, acc, a5);
+        for (int j = 0; j < bk; j++) {
+            int pj = p0 + j;
+            FloatVector v = FloatVector.fromArray(S, vd, vr0 + j * dv);
+            x0 = FloatVector.broadcast(S, p[pj]).fma(v, x0);
+            x1 = FloatVector.broadcast(S, p[pj + BK]).fma(v, x1);
+            x2 = FloatVector.broadcast(S, p[pj + 2 * BK]).fma(v, x2);
+            x3 = FloatVector.broadcast(S, p[pj + 3 * BK]).fma(v, x3);
+            x4 = FloatVector.broadcast(S, p[pj + 4 * BK]).fma(v, x4);
+            x5 = FloatVector.broadcast(S, p[pj + 5 * BK]).fma(v, x5);
         }
-        for (; i < rows; i++) pvRowTail(p, i * BK, acc, i * dv, vd, vb, bk, dv, 0);
+        x0.intoArray(acc, a0); x1.intoArray(acc, a1); x2.intoArray(acc, a2);
+        x3.intoArray(acc, a3); x4.intoArray(acc, a4); x5.intoArray(acc, a5);
+    }
+
+    /** One row, one vector: acc[ai, ai + L) += P row [pi ..) * V[:, ..] from vr0. */
+    private static void pv1x1(float[] p, int pi, float[] acc, int ai, float[] vd, int vr0, int bk, int dv) {
+        FloatVector x = FloatVector.fromArray(S, acc, ai);
+        for (int j = 0; j < bk; j++) x = FloatVector.broadcast(S, p[pi + j]).fma(FloatVector.fromArray(S, vd, vr0 + j * dv), x);
+        x.intoArray(acc, ai);
     }
 
     /** acc rows [ab, ab + 6 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 24 accumulators. */
@@ -230,20 +273,5 @@ final class Attention {
         }
         x00.intoArray(acc, a0); x01.intoArray(acc, a0 + 1 * L); x02.intoArray(acc, a0 + 2 * L); x03.intoArray(acc, a0 + 3 * L);
         x10.intoArray(acc, a1); x11.intoArray(acc, a1 + 1 * L); x12.intoArray(acc, a1 + 2 * L); x13.intoArray(acc, a1 + 3 * L);
-    }
-
-    /** One row of acc from column c0 on: vectors where they fit, then scalars. */
-    private static void pvRowTail(float[] p, int pi, float[] acc, int ai, float[] vd, int vb, int bk, int dv, int c0) {
-        int c = c0;
-        for (; c + L <= dv; c += L) {
-            FloatVector x = FloatVector.fromArray(S, acc, ai + c);
-            for (int j = 0; j < bk; j++) x = FloatVector.broadcast(S, p[pi + j]).fma(FloatVector.fromArray(S, vd, vb + j * dv + c), x);
-            x.intoArray(acc, ai + c);
-        }
-        for (; c < dv; c++) {
-            float x = acc[ai + c];
-            for (int j = 0; j < bk; j++) x = Math.fma(p[pi + j], vd[vb + j * dv + c], x);
-            acc[ai + c] = x;
-        }
     }
 }

@@ -225,15 +225,100 @@ final class Gemm {
                 }
             }
         } else {
-            // B(p, j) = b[j*ldb + p]: each of the panel's columns is a contiguous run along k
+            // B(p, j) = b[j*ldb + p]: each of the panel's columns is a contiguous run along k. With 512-bit vectors,
+            // L x L blocks are transposed in registers (linear weights are packed like this on every call).
+            int jv = 0, kv = 0;
+            if (TRANSPOSE) {
+                jv = cols - cols % L;
+                kv = k - k % L;
+                for (int jj = 0; jj < jv; jj += L)
+                    for (int p = 0; p < kv; p += L) transposeBlock(b, bOff + (j0 + jj) * ldb + p, ldb, bp, base + p * NR + jj, NR);
+            }
             for (int jj = 0; jj < cols; jj++) {
                 int src = bOff + (j0 + jj) * ldb;
-                for (int p = 0; p < k; p++) bp[base + p * NR + jj] = b[src + p];
+                for (int p = jj < jv ? kv : 0; p < k; p++) bp[base + p * NR + jj] = b[src + p];
             }
             if (cols < NR)
                 for (int p = 0; p < k; p++)
                     for (int jj = cols; jj < NR; jj++) bp[base + p * NR + jj] = 0f;
         }
+    }
+
+    /**
+     * Whether the transposing pack uses {@link #transposeBlock}: only with 16-float vectors, where the two-table
+     * permute it relies on is one AVX-512 instruction (vpermt2ps).
+     */
+    static final boolean TRANSPOSE = L == 16;
+    /** Per transpose stage: permute indexes into (row i, row i + h) for the new row i and the new row i + h. */
+    private static final float[][] T_LO = new float[4][L], T_HI = new float[4][L];
+    static {
+        // stage s swaps bit h = L >> (s + 1) of the row index with the same bit of the lane index
+        for (int s = 0, h = L / 2; h >= 1 && s < 4; s++, h /= 2)
+            for (int j = 0; j < L; j++) {
+                boolean up = (j & h) != 0;
+                T_LO[s][j] = up ? L + (j ^ h) : j;
+                T_HI[s][j] = up ? L + j : (j | h);
+            }
+    }
+
+    /**
+     * dst[q*ldd + i] = src[i*lds + q] for i, q in [0, 16): a 16 x 16 transpose in registers, four butterfly stages
+     * of two-table permutes (each stage exchanges one bit of the row index with the same bit of the lane index).
+     * Pure data movement, so it cannot change a bit of any result.
+     */
+    static void transposeBlock(float[] src, int so, int lds, float[] dst, int d0, int ldd) {
+        FloatVector r0 = FloatVector.fromArray(S, src, so), r1 = FloatVector.fromArray(S, src, so + lds),
+                r2 = FloatVector.fromArray(S, src, so + 2 * lds), r3 = FloatVector.fromArray(S, src, so + 3 * lds),
+                r4 = FloatVector.fromArray(S, src, so + 4 * lds), r5 = FloatVector.fromArray(S, src, so + 5 * lds),
+                r6 = FloatVector.fromArray(S, src, so + 6 * lds), r7 = FloatVector.fromArray(S, src, so + 7 * lds),
+                r8 = FloatVector.fromArray(S, src, so + 8 * lds), r9 = FloatVector.fromArray(S, src, so + 9 * lds),
+                r10 = FloatVector.fromArray(S, src, so + 10 * lds), r11 = FloatVector.fromArray(S, src, so + 11 * lds),
+                r12 = FloatVector.fromArray(S, src, so + 12 * lds), r13 = FloatVector.fromArray(S, src, so + 13 * lds),
+                r14 = FloatVector.fromArray(S, src, so + 14 * lds), r15 = FloatVector.fromArray(S, src, so + 15 * lds);
+        FloatVector lo = FloatVector.fromArray(S, T_LO[0], 0), hi = FloatVector.fromArray(S, T_HI[0], 0), t;
+        // h = 8: pairs (i, i + 8)
+        t = lo.selectFrom(r0, r8); r8 = hi.selectFrom(r0, r8); r0 = t;
+        t = lo.selectFrom(r1, r9); r9 = hi.selectFrom(r1, r9); r1 = t;
+        t = lo.selectFrom(r2, r10); r10 = hi.selectFrom(r2, r10); r2 = t;
+        t = lo.selectFrom(r3, r11); r11 = hi.selectFrom(r3, r11); r3 = t;
+        t = lo.selectFrom(r4, r12); r12 = hi.selectFrom(r4, r12); r4 = t;
+        t = lo.selectFrom(r5, r13); r13 = hi.selectFrom(r5, r13); r5 = t;
+        t = lo.selectFrom(r6, r14); r14 = hi.selectFrom(r6, r14); r6 = t;
+        t = lo.selectFrom(r7, r15); r15 = hi.selectFrom(r7, r15); r7 = t;
+        lo = FloatVector.fromArray(S, T_LO[1], 0); hi = FloatVector.fromArray(S, T_HI[1], 0);
+        // h = 4: pairs (i, i + 4)
+        t = lo.selectFrom(r0, r4); r4 = hi.selectFrom(r0, r4); r0 = t;
+        t = lo.selectFrom(r1, r5); r5 = hi.selectFrom(r1, r5); r1 = t;
+        t = lo.selectFrom(r2, r6); r6 = hi.selectFrom(r2, r6); r2 = t;
+        t = lo.selectFrom(r3, r7); r7 = hi.selectFrom(r3, r7); r3 = t;
+        t = lo.selectFrom(r8, r12); r12 = hi.selectFrom(r8, r12); r8 = t;
+        t = lo.selectFrom(r9, r13); r13 = hi.selectFrom(r9, r13); r9 = t;
+        t = lo.selectFrom(r10, r14); r14 = hi.selectFrom(r10, r14); r10 = t;
+        t = lo.selectFrom(r11, r15); r15 = hi.selectFrom(r11, r15); r11 = t;
+        lo = FloatVector.fromArray(S, T_LO[2], 0); hi = FloatVector.fromArray(S, T_HI[2], 0);
+        // h = 2: pairs (i, i + 2)
+        t = lo.selectFrom(r0, r2); r2 = hi.selectFrom(r0, r2); r0 = t;
+        t = lo.selectFrom(r1, r3); r3 = hi.selectFrom(r1, r3); r1 = t;
+        t = lo.selectFrom(r4, r6); r6 = hi.selectFrom(r4, r6); r4 = t;
+        t = lo.selectFrom(r5, r7); r7 = hi.selectFrom(r5, r7); r5 = t;
+        t = lo.selectFrom(r8, r10); r10 = hi.selectFrom(r8, r10); r8 = t;
+        t = lo.selectFrom(r9, r11); r11 = hi.selectFrom(r9, r11); r9 = t;
+        t = lo.selectFrom(r12, r14); r14 = hi.selectFrom(r12, r14); r12 = t;
+        t = lo.selectFrom(r13, r15); r15 = hi.selectFrom(r13, r15); r13 = t;
+        lo = FloatVector.fromArray(S, T_LO[3], 0); hi = FloatVector.fromArray(S, T_HI[3], 0);
+        // h = 1: pairs (i, i + 1)
+        t = lo.selectFrom(r0, r1); r1 = hi.selectFrom(r0, r1); r0 = t;
+        t = lo.selectFrom(r2, r3); r3 = hi.selectFrom(r2, r3); r2 = t;
+        t = lo.selectFrom(r4, r5); r5 = hi.selectFrom(r4, r5); r4 = t;
+        t = lo.selectFrom(r6, r7); r7 = hi.selectFrom(r6, r7); r6 = t;
+        t = lo.selectFrom(r8, r9); r9 = hi.selectFrom(r8, r9); r8 = t;
+        t = lo.selectFrom(r10, r11); r11 = hi.selectFrom(r10, r11); r10 = t;
+        t = lo.selectFrom(r12, r13); r13 = hi.selectFrom(r12, r13); r12 = t;
+        t = lo.selectFrom(r14, r15); r15 = hi.selectFrom(r14, r15); r14 = t;
+        r0.intoArray(dst, d0); r1.intoArray(dst, d0 + ldd); r2.intoArray(dst, d0 + 2 * ldd); r3.intoArray(dst, d0 + 3 * ldd);
+        r4.intoArray(dst, d0 + 4 * ldd); r5.intoArray(dst, d0 + 5 * ldd); r6.intoArray(dst, d0 + 6 * ldd); r7.intoArray(dst, d0 + 7 * ldd);
+        r8.intoArray(dst, d0 + 8 * ldd); r9.intoArray(dst, d0 + 9 * ldd); r10.intoArray(dst, d0 + 10 * ldd); r11.intoArray(dst, d0 + 11 * ldd);
+        r12.intoArray(dst, d0 + 12 * ldd); r13.intoArray(dst, d0 + 13 * ldd); r14.intoArray(dst, d0 + 14 * ldd); r15.intoArray(dst, d0 + 15 * ldd);
     }
 
     /** One MR x NR tile of C: the micro-kernel in place, or on a padded copy at the matrix edges. */

@@ -263,7 +263,7 @@ public final class OpCatalog {
     }
 
     private static void linear(List<OpCase> out) {
-        int[][] sizes = {{1, 1, 1}, {3, 17, 33}, {67, 64, 3}, {5, 33, 67}, {200, 384, 96}};
+        int[][] sizes = {{1, 1, 1}, {3, 17, 33}, {67, 64, 3}, {5, 33, 67}, {200, 384, 96}, {9, 270, 50}};
         for (int[] s : sizes)
             for (boolean bias : new boolean[]{true, false}) linearCase(out, s[0], s[1], s[2], bias, false);
         linearCase(out, 7, 17, 9, true, true);
@@ -461,6 +461,10 @@ public final class OpCatalog {
         attentionCase(out, 2, 1, 5, 67, 32, 16, Mask.CAUSAL);
         attentionCase(out, 1, 2, 67, 3, 8, 24, Mask.RANDOM);
         attentionCase(out, 1, 4, 129, 129, 64, 64, Mask.NONE);
+        // head sizes that are not whole 4-vector tiles (DiT-XL: 72): masked tail vectors, 6-row and leftover rows,
+        // two key blocks
+        attentionCase(out, 1, 2, 71, 200, 72, 72, Mask.NONE);
+        attentionCase(out, 2, 1, 23, 41, 24, 88, Mask.RANDOM);
     }
 
     private static void attentionCase(List<OpCase> out, int b, int h, int tq, int tk, int d, int dv, Mask mask) {
