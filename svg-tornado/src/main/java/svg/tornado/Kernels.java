@@ -754,4 +754,44 @@ public final class Kernels {
             out.set(i, s);
         }
     }
+
+    /** {@link #conv2d} with the weight as bfloat16 bits, widened at each use by {@link #bf16}. */
+    public static void conv2dBf16(KernelContext c, IntArray ip, FloatArray fp, FloatArray x, ShortArray w,
+                                  FloatArray bias, FloatArray pow2, FloatArray out) {
+        int i = c.globalIdx;
+        if (i < ip.get(0)) {
+            int ch = ip.get(1);
+            int h = ip.get(2);
+            int wd = ip.get(3);
+            int o = ip.get(4);
+            int kh = ip.get(5);
+            int kw = ip.get(6);
+            int oh = ip.get(7);
+            int ow = ip.get(8);
+            int stride = ip.get(9);
+            int pad = ip.get(10);
+            int oj = i % ow;
+            int rest = i / ow;
+            int oi = rest % oh;
+            rest = rest / oh;
+            int oc = rest % o;
+            int b = rest / o;
+            float s = 0.0f;
+            if (ip.get(11) == 1) s = bias.get(oc);
+            for (int ic = 0; ic < ch; ic++) {
+                for (int u = 0; u < kh; u++) {
+                    int yy = oi * stride - pad + u;
+                    if (yy >= 0 && yy < h) {
+                        for (int vv = 0; vv < kw; vv++) {
+                            int xx = oj * stride - pad + vv;
+                            if (xx >= 0 && xx < wd) {
+                                s += x.get(((b * ch + ic) * h + yy) * wd + xx) * bf16(w.get(((oc * ch + ic) * kh + u) * kw + vv), pow2);
+                            }
+                        }
+                    }
+                }
+            }
+            out.set(i, s);
+        }
+    }
 }

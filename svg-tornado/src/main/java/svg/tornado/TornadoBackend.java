@@ -469,6 +469,14 @@ public final class TornadoBackend implements Backend {
         int oh = (h + 2 * padding - kh) / stride + 1, ow = (wd + 2 * padding - kw) / stride + 1;
         int total = n * o * oh * ow;
         if (total == 0) return Tensor.empty(n, o, oh, ow);
+        if (w.isBf16()) {
+            // the weight stays bfloat16 on the device; widened in the kernel
+            Bf16Code bf = Kernels::conv2dBf16;
+            return launch0("conv2dBf16", bf, new In[]{In.of(x), In.of(w), In.of(bias), In.of(POW2)},
+                    new boolean[]{false, true, true, true}, new boolean[]{false, true, false, false}, total,
+                    new int[]{total, c, h, wd, o, kh, kw, oh, ow, stride, padding, bias == null ? 0 : 1}, new float[0],
+                    1, KernelPlan.roundUp(Math.max(1, total), Kernels.ES), 1, 1, new int[]{n, o, oh, ow});
+        }
         return launch1("conv2d", Kernels::conv2d, new In[]{In.of(x), In.of(w), In.of(bias), null},
                 new boolean[]{false, true, true, false}, total,
                 new int[]{total, c, h, wd, o, kh, kw, oh, ow, stride, padding, bias == null ? 0 : 1}, new float[0], total,

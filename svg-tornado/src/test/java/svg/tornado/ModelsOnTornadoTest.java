@@ -118,6 +118,17 @@ class ModelsOnTornadoTest {
         compare("dit velocity, bf16 weights", () -> m.forward(x, t, new int[]{0, 9, 10}));
     }
 
+    /** The decoder with bfloat16 Conv2d weights (widened in the conv kernel on the device). */
+    @Test
+    void decoderBf16() {
+        Decoder m = new Decoder(new DecoderConfig(32, 3, new int[]{1, 2}, 1, new int[]{4}, 0, 8, 12, 3, true), new Rng(1));
+        randomize(m, 14);
+        m.eval();
+        assertTrue(svg.nn.module.Bf16Weights.convert(m) > 0, "some weights became bfloat16");
+        Tensor z = Tensor.randn(new Rng(5), 2, 12, 4, 4);
+        compare("decoder, bf16 weights", () -> m.forward(z));
+    }
+
     @Test
     void decoder() {
         Decoder m = new Decoder(new DecoderConfig(32, 3, new int[]{1, 2}, 1, new int[]{4}, 0, 8, 12, 3, true), new Rng(1));

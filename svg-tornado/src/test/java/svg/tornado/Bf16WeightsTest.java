@@ -14,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A linear layer whose weight is stored as bfloat16 runs with the bits on the device (uploaded once as shorts,
+ * A linear layer (and a conv2d) whose weight is stored as bfloat16 runs with the bits on the device (uploaded once as shorts,
  * widened in the kernel), op by op and inside a block plan, and gives the float32 result of the exact bfloat16
  * values (compared with the CPU backend on the same weight). The weight includes the awkward encodings: subnormals,
  * negative zero, the largest and smallest normal exponents.
  */
-class Bf16LinearTest {
+class Bf16WeightsTest {
     private static Tensor weight() {
         Rng r = new Rng(21);
         float[] w = new float[96 * 64];
@@ -38,6 +38,25 @@ class Bf16LinearTest {
             return f.get().toArray();
         } finally {
             Backends.use(prev);
+        }
+    }
+
+    @Test
+    void conv2dWithBf16Weight() {
+        Tensor w = Tensor.randn(new Rng(31), 6, 4, 3, 3).mul(0.3f).toBf16(), b = Tensor.randn(new Rng(32), 6);
+        assertTrue(w.isBf16());
+        Tensor x = Tensor.randn(new Rng(33), 2, 4, 9, 7);
+        float[] want = run(new SimdBackend(), () -> x.conv2d(w, b, 1, 1).silu());
+        TornadoBackend t = new TornadoBackend(null, true);
+        try {
+            float[] eager = run(t, () -> x.conv2d(w, b, 1, 1).silu());
+            float[] block = run(t, () -> Tensor.block("conv", () -> x.conv2d(w, b, 1, 1).silu()));
+            for (float[] got : new float[][]{eager, block}) {
+                assertEquals(want.length, got.length);
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5f * (1 + Math.abs(want[i])), "at " + i);
+            }
+        } finally {
+            t.release();
         }
     }
 
