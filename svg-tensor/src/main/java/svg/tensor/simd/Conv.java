@@ -39,8 +39,8 @@ final class Conv {
             } else if (o > Gemm.SKINNY_M) {
                 // implicit GEMM: the im2col matrix is produced straight into packed B panels, never stored
                 int xo = x.offset() + b * c * h * wd;
-                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false,
-                        (bp, off, jp) -> packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ckk, ohw, bp, off, jp), y, yo, ohw);
+                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
+                        packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ohw, bp, off, jp, r0, r1), y, yo, ohw);
             } else if (wt != null) {
                 directFewOut(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, pad, oh, ow, wt, biasValues(bias, o), o, y, yo);
             } else {
@@ -240,14 +240,14 @@ final class Conv {
      * row segment, zeros where the kernel hangs over the padding.
      */
     static void packIm2colPanel(float[] x, int xo, int h, int wd, int kh, int kw, int stride, int pad, int ow,
-                                int ckk, int ohw, float[] bp, int base, int jp) {
+                                int ohw, float[] bp, int base, int jp, int r0, int r1) {
         final int nr = Gemm.NR;
         int j0 = jp * nr, cols = Math.min(nr, ohw - j0);
         if (stride == 1) {
-            packIm2colPanelS1(x, xo, h, wd, kh, kw, pad, ow, ckk, bp, base, j0, cols);
+            packIm2colPanelS1(x, xo, h, wd, kh, kw, pad, ow, bp, base, j0, cols, r0, r1);
             return;
         }
-        for (int p = 0; p < ckk; p++) {
+        for (int p = r0; p < r1; p++) {
             int v = p % kw, u = (p / kw) % kh, ic = p / (kw * kh);
             int plane = xo + ic * h * wd, dst = base + p * nr;
             int jj = 0;
@@ -286,33 +286,32 @@ final class Conv {
      * vector moves, the few padded pixels at its ends zeroed one by one. Per packed element this is a fraction of
      * the previous per-tap arraycopy/fill calls (the pack took about a third of a 128-channel conv at 256x256).
      */
-    private static void packIm2colPanelS1(float[] x, int xo, int h, int wd, int kh, int kw, int pad, int ow, int ckk,
-                                          float[] bp, int base, int j0, int cols) {
+    private static void packIm2colPanelS1(float[] x, int xo, int h, int wd, int kh, int kw, int pad, int ow,
+                                          float[] bp, int base, int j0, int cols, int r0, int r1) {
         final int nr = Gemm.NR, l = Gemm.L;
-        int oy0 = j0 / ow, ox0 = j0 % ow, c = ckk / (kh * kw);
-        for (int ic = 0, p = 0; ic < c; ic++) {
-            int plane = xo + ic * h * wd;
-            for (int u = 0; u < kh; u++)
-                for (int v = 0; v < kw; v++, p++) {
-                    int dst = base + p * nr;
-                    for (int jj = 0, oy = oy0, ox = ox0; jj < cols; oy++, ox = 0) {
-                        int seg = Math.min(cols - jj, ow - ox), iy = oy - pad + u, d = dst + jj;
-                        jj += seg;
-                        if (iy < 0 || iy >= h) {
-                            for (int t = 0; t < seg; t++) bp[d + t] = 0f;
-                            continue;
-                        }
-                        // input columns ix0 .. ix0+seg-1 of row iy, of which [lo, hi) lie inside the row
-                        int ix0 = ox - pad + v, src = plane + iy * wd + ix0;
-                        int lo = Math.max(0, Math.min(seg, -ix0)), hi = Math.max(lo, Math.min(seg, wd - ix0));
-                        for (int t = 0; t < lo; t++) bp[d + t] = 0f;
-                        int t = lo;
-                        for (; t <= hi - l; t += l) FloatVector.fromArray(Gemm.S, x, src + t).intoArray(bp, d + t);
-                        for (; t < hi; t++) bp[d + t] = x[src + t];
-                        for (t = hi; t < seg; t++) bp[d + t] = 0f;
-                    }
-                    for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+        int oy0 = j0 / ow, ox0 = j0 % ow;
+        // rows [r0, r1) are the kernel taps (ic, u, v) in row order, starting at r0's
+        int ic = r0 / (kh * kw), u = (r0 / kw) % kh, v = r0 % kw;
+        for (int p = r0; p < r1; p++) {
+            int plane = xo + ic * h * wd, dst = base + p * nr;
+            for (int jj = 0, oy = oy0, ox = ox0; jj < cols; oy++, ox = 0) {
+                int seg = Math.min(cols - jj, ow - ox), iy = oy - pad + u, d = dst + jj;
+                jj += seg;
+                if (iy < 0 || iy >= h) {
+                    for (int t = 0; t < seg; t++) bp[d + t] = 0f;
+                    continue;
                 }
+                // input columns ix0 .. ix0+seg-1 of row iy, of which [lo, hi) lie inside the row
+                int ix0 = ox - pad + v, src = plane + iy * wd + ix0;
+                int lo = Math.max(0, Math.min(seg, -ix0)), hi = Math.max(lo, Math.min(seg, wd - ix0));
+                for (int t = 0; t < lo; t++) bp[d + t] = 0f;
+                int t = lo;
+                for (; t <= hi - l; t += l) FloatVector.fromArray(Gemm.S, x, src + t).intoArray(bp, d + t);
+                for (; t < hi; t++) bp[d + t] = x[src + t];
+                for (t = hi; t < seg; t++) bp[d + t] = 0f;
+            }
+            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+            if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
         }
     }
 

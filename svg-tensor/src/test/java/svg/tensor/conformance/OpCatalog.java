@@ -378,6 +378,9 @@ public final class OpCatalog {
                 // stride 1, rows wider than a vector: vector copies clipped at both padded ends, panels across rows
                 {1, 3, 20, 40, 8, 3, 3, 1, 1},
                 {1, 2, 11, 37, 6, 5, 5, 1, 2},
+                // C*kh*kw = 360 > the GEMM's K block (256): packing resumes mid-tap in the second block
+                {1, 40, 9, 21, 6, 3, 3, 1, 1},
+                {1, 30, 7, 8, 9, 3, 3, 2, 1},
                 // at most 4 output channels, stride 1 (direct path): vector chunks, single vectors, scalar edges
                 {2, 4, 5, 70, 3, 3, 3, 1, 1},
                 {1, 3, 4, 40, 4, 3, 5, 1, 2},
