@@ -8,7 +8,8 @@
 #   --bf16         store the weights as bfloat16 in the model directory (half the disk)
 #   --bf16-memory  sample with `svg sample --bf16`: Linear/Conv2d weights held as bfloat16 in memory (half the heap
 #                  for weights; arithmetic stays float32)
-# Environment: SVG_XMX (heap for the sample run, default 8g: the float32 weights take 3.0 GB, and a heap much tighter than that makes the garbage collector cost up to 1.5x in DiT time).
+# Environment: SVG_XMX (heap for the sample run, default 4g: the float32 weights take 3.0 GB; with the launcher's G1
+# settings 4g and 8g gave the same wall time, docs/performance.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -43,7 +44,7 @@ echo "# model files ($dtype): $(du -sh "$dir" | cut -f1) total; $(cd "$dir" && l
 export SVG_NO_BUILD=1
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-export SVG_XMX="${SVG_XMX:-8g}"
+export SVG_XMX="${SVG_XMX:-4g}"
 /usr/bin/time -v -o "$log" "$root/svg" sample --model "$dir" --class 207 --n 1 --batch 1 --steps "$steps" --cfg 4 \
     --threads "$threads" --seed 0 --out "$out" "${memflag[@]}"
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
