@@ -83,9 +83,15 @@ public final class TornadoBackend implements Backend {
     private final boolean blockPlansOn;
     private final int planAfter;
     /** How often each launch sequence without a plan was seen (only when plans are built after several sightings). */
-    private final Map<List<BlockPlan.Sig>, Integer> sightings = new HashMap<>();
+    private final Map<BlockPlan.Key, Integer> sightings = new HashMap<>();
     /** Block plans by their launch sequence (kernels, parameters, grids, where each input comes from). */
-    private final Map<List<BlockPlan.Sig>, BlockPlan> blockPlans = new HashMap<>();
+    private final Map<BlockPlan.Key, BlockPlan> blockPlans = new HashMap<>();
+    /**
+     * Inside a block plan, a launch writes a device buffer whose values are dead (their last reader in the block ran)
+     * instead of a buffer of its own; {@code -Dsvg.tornado.blockBufferReuse=false}: one buffer per launch, so every
+     * intermediate stays readable until the plan runs again.
+     */
+    private final boolean blockReuse;
     private final Map<String, Integer> blockFallbacks = new HashMap<>();
     /** {@code -Dsvg.tornado.traceFallbacks=true}: print where each block fell back to op by op (what read the host). */
     private static final boolean TRACE_FALLBACKS = Boolean.getBoolean("svg.tornado.traceFallbacks");
@@ -100,14 +106,19 @@ public final class TornadoBackend implements Backend {
 
     TornadoBackend(TornadoDevice device, boolean blockPlans) { this(device, blockPlans, 1); }
 
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter) {
+        this(device, blockPlans, planAfter, !"false".equals(System.getProperty("svg.tornado.blockBufferReuse")));
+    }
+
     /**
      * @param planAfter a block plan is built when a launch sequence is seen for the planAfter-th time; before that
      *                  the block runs op by op. 1 (default): at once. A plan compiles every kernel of the block
      *                  anew, which pays only for blocks that run again (sampling steps); a block that runs once
      *                  (a decoder block in {@code svg sample}) compiles less op by op, whose plans are shared.
      */
-    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter) {
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse) {
         this.device = device;
+        this.blockReuse = blockReuse;
         this.deviceName = device == null ? "default" : device.getDeviceName();
         this.blockPlansOn = blockPlans;
         this.planAfter = planAfter;
@@ -595,6 +606,20 @@ public final class TornadoBackend implements Backend {
     /** How many runs of blocks named {@code name} fell back to op by op (a host read inside, see {@link #runBlock}). */
     public synchronized int blockFallbacks(String name) { return blockFallbacks.getOrDefault(name, 0); }
 
+    /** Device memory held by the block plans built for blocks named {@code name} (the outermost block's name). */
+    public synchronized DeviceMemory blockPlanMemory(String name) {
+        DeviceMemory m = DeviceMemory.ZERO;
+        for (BlockPlan p : blockPlans.values()) if (p.blockName().equals(name)) m = m.plus(p.memory());
+        return m;
+    }
+
+    /** Device memory held by all block plans. */
+    public synchronized DeviceMemory blockPlanMemory() {
+        DeviceMemory m = DeviceMemory.ZERO;
+        for (BlockPlan p : blockPlans.values()) m = m.plus(p.memory());
+        return m;
+    }
+
     /** Number of block plans built so far (tests check that blocks with the same launches share one). */
     public synchronized int blockPlanCount() { return blockPlans.size(); }
 
@@ -684,6 +709,8 @@ public final class TornadoBackend implements Backend {
         boolean result;
         /** An intermediate whose plan ran again before anything read it: its values are gone. */
         boolean expired;
+        /** An intermediate whose device buffer a later launch of the same run overwrote (buffer reuse). */
+        boolean reused;
 
         Lazy(Queue queue, int index, int length) {
             this.queue = queue;
@@ -698,6 +725,11 @@ public final class TornadoBackend implements Backend {
                     throw new IllegalStateException("a tensor computed inside block '" + queue.name + "' (not its result) "
                             + "was read after that block ran again; a TornadoVM block plan keeps a block's result, not its "
                             + "intermediates (run with -Dsvg.tornado.blockPlans=false to keep everything)");
+                if (reused)
+                    throw new IllegalStateException("a tensor computed inside block '" + queue.name + "' (not its result) "
+                            + "was read after the block returned; its device buffer was reused by a later launch of the "
+                            + "block's TornadoVM plan (-Dsvg.tornado.blockBufferReuse=false keeps intermediates until the "
+                            + "block runs again, -Dsvg.tornado.blockPlans=false keeps everything)");
                 if (host == null && plan == null) flush(queue);
                 if (host != null) System.arraycopy(host, 0, dst, 0, length);
                 else plan.fetch(index, epoch, dst);
@@ -780,8 +812,11 @@ public final class TornadoBackend implements Backend {
 
     /** Runs a finished block's queue as one plan (built on first sight of its launch sequence). */
     private void runQueue(Queue q) {
-        List<BlockPlan.Sig> key = new ArrayList<>(q.ops.size());
-        for (int j = 0; j < q.ops.size(); j++) key.add(BlockPlan.Sig.of(q.ops.get(j), q.srcs.get(j)));
+        List<BlockPlan.Sig> sigs = new ArrayList<>(q.ops.size());
+        for (int j = 0; j < q.ops.size(); j++) sigs.add(BlockPlan.Sig.of(q.ops.get(j), q.srcs.get(j)));
+        java.util.BitSet results = new java.util.BitSet();
+        for (Lazy l : q.outs) if (l.result) results.set(l.index);
+        BlockPlan.Key key = new BlockPlan.Key(sigs, results);
         BlockPlan bp = blockPlans.get(key);
         if (bp != null && !bp.weightsCurrent(q)) {
             // a weight changed in place (training): from now on it travels like an activation (a new sequence)
@@ -799,7 +834,7 @@ public final class TornadoBackend implements Backend {
         }
         if (bp == null) {
             sightings.remove(key);
-            bp = new BlockPlan(q.ops, q.srcs, device, counter);
+            bp = new BlockPlan(q.name, q.ops, q.srcs, results, blockReuse, device, counter);
             blockPlans.put(key, bp);
         }
         bp.run(q);
