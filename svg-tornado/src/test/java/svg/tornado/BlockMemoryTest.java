@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Device memory of block plans, with and without reusing dead intermediates' buffers inside a plan: the bytes
  * (printed; docs/tornado.md reports them) and that reuse changes no bit of the result. The DiT-XL-sized block runs
- * only with {@code -Dsvg.tornado.ditXl=true} (minutes on a CPU OpenCL device).
+ * only with {@code -Dsvg.tornado.ditXl=true} ({@code -Dsvg.tornado.ditXlDepth=N}, {@code -Dsvg.tornado.ditXlBatch=B};
+ * defaults 1 and 2).
  */
 class BlockMemoryTest {
     private static final Tensor W = Tensor.randn(new Rng(1), 48, 16), B = Tensor.randn(new Rng(2), 48);
@@ -88,8 +89,8 @@ class BlockMemoryTest {
     @EnabledIfSystemProperty(named = "svg.tornado.ditXl", matches = "true")
     void ditXlBlock() {
         // DiT-XL's block: hidden 1152, 16 heads, 256 tokens (16x16), batch 2 (one CFG pair); SVG-XL's 392 channels
-        int depth = Integer.getInteger("svg.tornado.ditXlDepth", 1);
-        measureDiT(new DiTConfig(16, 1, 392, 1152, depth, 16, 4.0, 0.1, 1000, true, 0, true), 2, 0.02);
+        int depth = Integer.getInteger("svg.tornado.ditXlDepth", 1), batch = Integer.getInteger("svg.tornado.ditXlBatch", 2);
+        measureDiT(new DiTConfig(16, 1, 392, 1152, depth, 16, 4.0, 0.1, 1000, true, 0, true), batch, 0.02);
     }
 
     /** One forward with and without buffer reuse: the same bits out, and the block plans' device bytes of each. */
