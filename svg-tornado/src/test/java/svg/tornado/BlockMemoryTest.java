@@ -93,6 +93,51 @@ class BlockMemoryTest {
         measureDiT(new DiTConfig(16, 1, 392, 1152, depth, 16, 4.0, 0.1, 1000, true, 0, true), batch, 0.02);
     }
 
+    /**
+     * Cross-block residency without anything from TornadoVM: when the caller marks the whole forward as one block,
+     * the DiT blocks (nested blocks) become part of one plan, each block's result goes to the next on the device, and
+     * buffer reuse spans the blocks. Same bits as a plan per block, no fallback, and nothing copied back but the
+     * forward's output.
+     */
+    @Test
+    void wholeForwardAsOneBlock() {
+        int depth = Integer.getInteger("svg.tornado.forwardDepth", 2);
+        DiTConfig cfg = new DiTConfig(8, 1, 8, 128, depth, 4, 4.0, 0.1, 10, true, 0, true);
+        DiT m = new DiT(cfg, new Rng(1));
+        Rng r = new Rng(3);
+        m.parameters().forEach(p -> Init.normal(p, r, 0, 0.2));
+        m.eval();
+        Tensor x = Tensor.randn(new Rng(4), 4, 64, 8), time = Tensor.of(new float[]{0.3f, 0.3f, 0.3f, 0.3f}, 4);
+        int[] y = {1, 2, 10, 10};
+        float[][] out = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            boolean whole = k == 1;
+            TornadoBackend t = new TornadoBackend(null, true, 1, true);
+            Backend prev = Backends.use(t);
+            try (var g = GradMode.noGrad()) {
+                long t0 = System.nanoTime();
+                for (int rep = 0; rep < 2; rep++) // the second forward replays the plans
+                    out[k] = whole ? Tensor.block("dit.forward", () -> m.forward(x, time, y)).toArray()
+                            : m.forward(x, time, y).toArray();
+                String name = whole ? "dit.forward" : "dit.block";
+                DeviceMemory mem = t.blockPlanMemory(name);
+                System.out.printf("DiT (hidden %d, depth %d, batch 4), %s, 2 forwards %.1f s: %s; block traffic: %s%n",
+                        cfg.hidden_size(), depth, whole ? "whole forward as one block" : "a plan per DiT block",
+                        (System.nanoTime() - t0) / 1e9, mem, t.blockTransfers(name));
+                assertEquals(0, t.blockFallbacks(name));
+                assertEquals(whole ? 1 : depth, t.blockPlanCount());
+                if (whole) assertEquals(0, t.blockTransfers(name).toHost(), "nothing leaves the device inside the forward");
+            } finally {
+                Backends.use(prev);
+                t.release();
+            }
+        }
+        int[] a = new int[out[0].length], b = new int[out[1].length];
+        for (int i = 0; i < a.length; i++) a[i] = Float.floatToRawIntBits(out[0][i]);
+        for (int i = 0; i < b.length; i++) b[i] = Float.floatToRawIntBits(out[1][i]);
+        assertArrayEquals(a, b, "one plan for the forward must give the bits of a plan per block");
+    }
+
     /** One forward with and without buffer reuse: the same bits out, and the block plans' device bytes of each. */
     private static void measureDiT(DiTConfig cfg, int batch, double std) {
         DiT m = new DiT(cfg, new Rng(1));
