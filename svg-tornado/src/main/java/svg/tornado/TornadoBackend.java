@@ -275,6 +275,7 @@ public final class TornadoBackend implements Backend {
                                         boolean[] bits, int outLen, int[] ints, float[] floats, int dims, long gx,
                                         long gy, long gz, int[] shape) {
         if (queue != null && !queue.eager) {
+            if (queue.ops.size() >= MAX_PLAN_LAUNCHES) seal();
             Tensor t = queue.add(new Op(kernel, code, ins, resident, bits, outLen, ints, floats, dims, gx, gy, gz), shape);
             if (t != null) return t;
             flush(queue);
@@ -283,6 +284,27 @@ public final class TornadoBackend implements Backend {
     }
 
     private static final boolean[] NONE = new boolean[4];
+
+    /**
+     * Launches per block plan. TornadoVM 5.2 has fixed, not configurable limits per task graph: its tasks are written
+     * into an 8 KiB buffer ({@code TornadoTaskGraph.highLevelCode}, 60 bytes per task of ours: at most 136 tasks), and
+     * its dependency graph has 1024 nodes ({@code TornadoGraph}, "resize not implemented"; a task of ours needs
+     * several). A DiT forward of 65 launches fits, 170 do not. A longer block (model blocks marked as one) is cut into
+     * plans of at most this many launches ({@code -Dsvg.tornado.maxPlanLaunches}).
+     */
+    static final int MAX_PLAN_LAUNCHES = Math.max(1, Integer.getInteger("svg.tornado.maxPlanLaunches", 48));
+
+    /**
+     * Runs the launches queued so far as a plan of their own and queues the rest of the block anew. Every output that
+     * may be read later is kept (a result of the sealed plan; later launches take it as a host input): all but the
+     * intermediates of nested blocks that already returned, which by the block contract are not read again.
+     */
+    private void seal() {
+        Queue q = queue;
+        for (Lazy l : q.outs) if (!l.inner) l.result = true;
+        queue = new Queue(q.name);
+        runQueue(q);
+    }
 
     /**
      * Output arrays of launches, weakly held (for the re-upload count only; "unchanged" is assumed: Tensor results
@@ -582,12 +604,29 @@ public final class TornadoBackend implements Backend {
             mine = blockPlansOn && queue == null && !svg.tensor.autograd.GradMode.isEnabled();
             if (mine) queue = new Queue(name);
         }
+        Queue outer;
+        int start;
+        synchronized (this) {
+            outer = mine ? null : queue;
+            start = outer == null ? 0 : outer.ops.size();
+        }
         T result = null;
         try {
             result = ops.get();
             return result;
         } finally {
             synchronized (this) {
+                if (outer != null && queue != null && !queue.eager) {
+                    // a nested block returned: its intermediates are dead from here (only its result leaves it), so
+                    // a plan sealed later may reuse their buffers; those of a plan sealed meanwhile were kept
+                    if (queue != outer) start = 0;
+                    java.util.Set<Lazy> res = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    boolean all = resultLazies(result, res);
+                    for (int j = start; j < queue.outs.size(); j++) {
+                        Lazy l = queue.outs.get(j);
+                        if (!all && !res.contains(l)) l.inner = true;
+                    }
+                }
                 if (mine) {
                     Queue q = queue;
                     queue = null;
@@ -628,18 +667,20 @@ public final class TornadoBackend implements Backend {
      * are the block's intermediates. A result of another shape keeps every output.
      */
     private static void markResults(Queue q, Object result) {
+        java.util.Set<Lazy> res = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (resultLazies(result, res)) q.outs.forEach(l -> l.result = true);
+        else for (Lazy l : res) if (l.queue == q) l.result = true;
+    }
+
+    /** Adds the deferred outputs that {@code result} holds to {@code into}; true when it is no tensor or tensors (keep all). */
+    private static boolean resultLazies(Object result, java.util.Set<Lazy> into) {
         java.util.List<Object> items = new ArrayList<>();
         if (result instanceof Tensor t) items.add(t);
         else if (result instanceof Object[] a) items.addAll(Arrays.asList(a));
         else if (result instanceof Iterable<?> it) it.forEach(items::add);
-        for (Object o : items) {
-            if (!(o instanceof Tensor)) {
-                q.outs.forEach(l -> l.result = true);
-                return;
-            }
-        }
-        for (Object o : items)
-            if (((Tensor) o).storage().deferred() instanceof Lazy l && l.queue == q) l.result = true;
+        for (Object o : items) if (!(o instanceof Tensor)) return true;
+        for (Object o : items) if (((Tensor) o).storage().deferred() instanceof Lazy l) into.add(l);
+        return false;
     }
 
     /** A queued launch: what {@link #eager} would run. */
@@ -711,6 +752,8 @@ public final class TornadoBackend implements Backend {
         boolean expired;
         /** An intermediate whose device buffer a later launch of the same run overwrote (buffer reuse). */
         boolean reused;
+        /** An intermediate of a nested block that has returned (not read again; see {@link #seal}). */
+        boolean inner;
 
         Lazy(Queue queue, int index, int length) {
             this.queue = queue;
