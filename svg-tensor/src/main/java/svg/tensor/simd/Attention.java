@@ -73,8 +73,9 @@ final class Attention {
     private static float[][] scratch(int d, int dv) {
         float[][] sc = SCRATCH.get();
         if (sc[0].length < BQ * d) sc[0] = new float[BQ * d];
-        if (sc[1].length < BQ * BK) sc[1] = new float[BQ * BK];
-        if (sc[2].length < BQ * dv) sc[2] = new float[BQ * dv];
+        // P and the accumulator have 5 spare rows: P V runs whole 6-row tiles past the last row (see pv)
+        if (sc[1].length < (BQ + 5) * BK) sc[1] = new float[(BQ + 5) * BK];
+        if (sc[2].length < (BQ + 5) * dv) sc[2] = new float[(BQ + 5) * dv];
         if (sc[3].length < BQ) { sc[3] = new float[BQ]; sc[4] = new float[BQ]; }
         return sc;
     }
@@ -139,23 +140,44 @@ final class Attention {
     }
 
     /**
-     * acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv], dv a multiple of L (V and acc are padded): 6/4/2-row
-     * x 4-vector register tiles over the first multiple of 4L columns, then the remaining vectors one at a time, 6 rows
-     * at a time where possible. Each element is one FMA chain in key order, so the tiling does not change a bit.
+     * acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv], dv a multiple of L (V and acc are padded), in
+     * 6-row tiles: 4 vectors wide over the first multiple of 4L columns, then 2 and 1 vectors. The last tile may run
+     * up to 5 rows past {@code rows} (into the scratch's spare rows): whatever those P and accumulator rows hold, the
+     * accumulator rows are never read, and no real row's sum involves them (rows are independent). Each element is one FMA chain in key
+     * order, so the tiling does not change a bit.
      */
     private static void pv(float[] p, float[] acc, float[] vd, int vb, int rows, int bk, int dv) {
-        int i = 0, cEnd = dv - dv % (4 * L);
-        for (; i + 6 <= rows; i += 6) {
-            for (int c = 0; c < cEnd; c += 4 * L) pv6x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
-            for (int c = cEnd; c < dv; c += L) pv6x1(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+        int cEnd = dv - dv % (4 * L);
+        for (int i = 0; i < rows; i += 6) {
+            int c = 0;
+            for (; c < cEnd; c += 4 * L) pv6x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+            for (; c + 2 * L <= dv; c += 2 * L) pv6x2(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+            if (c < dv) pv6x1(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
         }
-        int iTail = i;
-        for (; i + 4 <= rows; i += 4)
-            for (int c = 0; c < cEnd; c += 4 * L) pv4x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
-        for (; i + 2 <= rows; i += 2)
-            for (int c = 0; c < cEnd; c += 4 * L) pv2x4(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
-        for (int r = iTail; r < rows; r++) // the leftover rows' tail vectors, and all of a last odd row
-            for (int c = r < i ? cEnd : 0; c < dv; c += L) pv1x1(p, r * BK, acc, r * dv + c, vd, vb + c, bk, dv);
+    }
+
+    /** acc rows [ab, ab + 6 rows) columns [c, c + 2L) += P rows [p0 ..) * V[:, c ..); 12 accumulators. */
+    private static void pv6x2(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + c, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv, a4 = a3 + dv, a5 = a4 + dv;
+        FloatVector x0 = FloatVector.fromArray(S, acc, a0), y0 = FloatVector.fromArray(S, acc, a0 + L),
+                x1 = FloatVector.fromArray(S, acc, a1), y1 = FloatVector.fromArray(S, acc, a1 + L),
+                x2 = FloatVector.fromArray(S, acc, a2), y2 = FloatVector.fromArray(S, acc, a2 + L),
+                x3 = FloatVector.fromArray(S, acc, a3), y3 = FloatVector.fromArray(S, acc, a3 + L),
+                x4 = FloatVector.fromArray(S, acc, a4), y4 = FloatVector.fromArray(S, acc, a4 + L),
+                x5 = FloatVector.fromArray(S, acc, a5), y5 = FloatVector.fromArray(S, acc, a5 + L);
+        for (int j = 0; j < bk; j++) {
+            int pj = p0 + j, vr = vr0 + j * dv;
+            FloatVector v = FloatVector.fromArray(S, vd, vr), u = FloatVector.fromArray(S, vd, vr + L), w;
+            w = FloatVector.broadcast(S, p[pj]); x0 = w.fma(v, x0); y0 = w.fma(u, y0);
+            w = FloatVector.broadcast(S, p[pj + BK]); x1 = w.fma(v, x1); y1 = w.fma(u, y1);
+            w = FloatVector.broadcast(S, p[pj + 2 * BK]); x2 = w.fma(v, x2); y2 = w.fma(u, y2);
+            w = FloatVector.broadcast(S, p[pj + 3 * BK]); x3 = w.fma(v, x3); y3 = w.fma(u, y3);
+            w = FloatVector.broadcast(S, p[pj + 4 * BK]); x4 = w.fma(v, x4); y4 = w.fma(u, y4);
+            w = FloatVector.broadcast(S, p[pj + 5 * BK]); x5 = w.fma(v, x5); y5 = w.fma(u, y5);
+        }
+        x0.intoArray(acc, a0); y0.intoArray(acc, a0 + L); x1.intoArray(acc, a1); y1.intoArray(acc, a1 + L);
+        x2.intoArray(acc, a2); y2.intoArray(acc, a2 + L); x3.intoArray(acc, a3); y3.intoArray(acc, a3 + L);
+        x4.intoArray(acc, a4); y4.intoArray(acc, a4 + L); x5.intoArray(acc, a5); y5.intoArray(acc, a5 + L);
     }
 
     /** acc rows [ab, ab + 6 rows) columns [c, c + L) += P rows [p0 ..) * V[:, c ..); 6 accumulators. */
@@ -176,13 +198,6 @@ final class Attention {
         }
         x0.intoArray(acc, a0); x1.intoArray(acc, a1); x2.intoArray(acc, a2);
         x3.intoArray(acc, a3); x4.intoArray(acc, a4); x5.intoArray(acc, a5);
-    }
-
-    /** One row, one vector: acc[ai, ai + L) += P row [pi ..) * V[:, ..] from vr0. */
-    private static void pv1x1(float[] p, int pi, float[] acc, int ai, float[] vd, int vr0, int bk, int dv) {
-        FloatVector x = FloatVector.fromArray(S, acc, ai);
-        for (int j = 0; j < bk; j++) x = FloatVector.broadcast(S, p[pi + j]).fma(FloatVector.fromArray(S, vd, vr0 + j * dv), x);
-        x.intoArray(acc, ai);
     }
 
     /** acc rows [ab, ab + 6 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 24 accumulators. */
@@ -225,53 +240,4 @@ final class Attention {
         x50.intoArray(acc, a5); x51.intoArray(acc, a5 + 1 * L); x52.intoArray(acc, a5 + 2 * L); x53.intoArray(acc, a5 + 3 * L);
     }
 
-    /** acc rows [ab, ab + 4 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 16 accumulators. */
-    private static void pv4x4(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
-        int a0 = ab + 0 * dv + c;
-        int a1 = ab + 1 * dv + c;
-        int a2 = ab + 2 * dv + c;
-        int a3 = ab + 3 * dv + c;
-        FloatVector x00 = FloatVector.fromArray(S, acc, a0), x01 = FloatVector.fromArray(S, acc, a0 + 1 * L), x02 = FloatVector.fromArray(S, acc, a0 + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
-        FloatVector x10 = FloatVector.fromArray(S, acc, a1), x11 = FloatVector.fromArray(S, acc, a1 + 1 * L), x12 = FloatVector.fromArray(S, acc, a1 + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + 3 * L);
-        FloatVector x20 = FloatVector.fromArray(S, acc, a2), x21 = FloatVector.fromArray(S, acc, a2 + 1 * L), x22 = FloatVector.fromArray(S, acc, a2 + 2 * L), x23 = FloatVector.fromArray(S, acc, a2 + 3 * L);
-        FloatVector x30 = FloatVector.fromArray(S, acc, a3), x31 = FloatVector.fromArray(S, acc, a3 + 1 * L), x32 = FloatVector.fromArray(S, acc, a3 + 2 * L), x33 = FloatVector.fromArray(S, acc, a3 + 3 * L);
-        for (int j = 0; j < bk; j++) {
-            int vr = vr0 + j * dv, pj = p0 + j;
-            FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
-                    v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
-            FloatVector w;
-            w = FloatVector.broadcast(S, p[pj + 0 * BK]);
-            x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
-            w = FloatVector.broadcast(S, p[pj + 1 * BK]);
-            x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
-            w = FloatVector.broadcast(S, p[pj + 2 * BK]);
-            x20 = w.fma(v0, x20); x21 = w.fma(v1, x21); x22 = w.fma(v2, x22); x23 = w.fma(v3, x23);
-            w = FloatVector.broadcast(S, p[pj + 3 * BK]);
-            x30 = w.fma(v0, x30); x31 = w.fma(v1, x31); x32 = w.fma(v2, x32); x33 = w.fma(v3, x33);
-        }
-        x00.intoArray(acc, a0); x01.intoArray(acc, a0 + 1 * L); x02.intoArray(acc, a0 + 2 * L); x03.intoArray(acc, a0 + 3 * L);
-        x10.intoArray(acc, a1); x11.intoArray(acc, a1 + 1 * L); x12.intoArray(acc, a1 + 2 * L); x13.intoArray(acc, a1 + 3 * L);
-        x20.intoArray(acc, a2); x21.intoArray(acc, a2 + 1 * L); x22.intoArray(acc, a2 + 2 * L); x23.intoArray(acc, a2 + 3 * L);
-        x30.intoArray(acc, a3); x31.intoArray(acc, a3 + 1 * L); x32.intoArray(acc, a3 + 2 * L); x33.intoArray(acc, a3 + 3 * L);
-    }
-
-    /** acc rows [ab, ab + 2 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 8 accumulators. */
-    private static void pv2x4(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
-        int a0 = ab + 0 * dv + c;
-        int a1 = ab + 1 * dv + c;
-        FloatVector x00 = FloatVector.fromArray(S, acc, a0), x01 = FloatVector.fromArray(S, acc, a0 + 1 * L), x02 = FloatVector.fromArray(S, acc, a0 + 2 * L), x03 = FloatVector.fromArray(S, acc, a0 + 3 * L);
-        FloatVector x10 = FloatVector.fromArray(S, acc, a1), x11 = FloatVector.fromArray(S, acc, a1 + 1 * L), x12 = FloatVector.fromArray(S, acc, a1 + 2 * L), x13 = FloatVector.fromArray(S, acc, a1 + 3 * L);
-        for (int j = 0; j < bk; j++) {
-            int vr = vr0 + j * dv, pj = p0 + j;
-            FloatVector v0 = FloatVector.fromArray(S, vd, vr), v1 = FloatVector.fromArray(S, vd, vr + L),
-                    v2 = FloatVector.fromArray(S, vd, vr + 2 * L), v3 = FloatVector.fromArray(S, vd, vr + 3 * L);
-            FloatVector w;
-            w = FloatVector.broadcast(S, p[pj + 0 * BK]);
-            x00 = w.fma(v0, x00); x01 = w.fma(v1, x01); x02 = w.fma(v2, x02); x03 = w.fma(v3, x03);
-            w = FloatVector.broadcast(S, p[pj + 1 * BK]);
-            x10 = w.fma(v0, x10); x11 = w.fma(v1, x11); x12 = w.fma(v2, x12); x13 = w.fma(v3, x13);
-        }
-        x00.intoArray(acc, a0); x01.intoArray(acc, a0 + 1 * L); x02.intoArray(acc, a0 + 2 * L); x03.intoArray(acc, a0 + 3 * L);
-        x10.intoArray(acc, a1); x11.intoArray(acc, a1 + 1 * L); x12.intoArray(acc, a1 + 2 * L); x13.intoArray(acc, a1 + 3 * L);
-    }
 }

@@ -1,5 +1,6 @@
 package svg.tensor.simd;
 
+import jdk.incubator.vector.FloatVector;
 import svg.tensor.Tensor;
 import svg.tensor.parallel.Parallel;
 
@@ -22,8 +23,11 @@ final class Conv {
         Tensor out = Tensor.empty(n, o, oh, ow);
         float[] y = out.data(), xd = x.data(), wdata = w.data();
         boolean direct = direct(kh, kw, stride, pad);
-        // the explicit im2col matrix is only needed by the skinny path (few output channels): see below
-        float[] col = direct || o > Gemm.SKINNY_M ? null : new float[ckk * ohw];
+        // few output channels, stride 1: a direct convolution (below); otherwise the explicit im2col matrix is only
+        // needed by the skinny path (few output channels, other strides)
+        boolean fewOut = !direct && o <= Gemm.SKINNY_M;
+        float[] wt = fewOut && stride == 1 ? tapWeights(wdata, w.offset(), o, ckk) : null;
+        float[] col = fewOut && wt == null ? new float[ckk * ohw] : null;
         for (int b = 0; b < n; b++) {
             int yo = b * o * ohw;
             if (bias != null) {
@@ -35,14 +39,138 @@ final class Conv {
             } else if (o > Gemm.SKINNY_M) {
                 // implicit GEMM: the im2col matrix is produced straight into packed B panels, never stored
                 int xo = x.offset() + b * c * h * wd;
-                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false,
-                        (bp, off, jp) -> packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ckk, ohw, bp, off, jp), y, yo, ohw);
+                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
+                        packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ohw, bp, off, jp, r0, r1), y, yo, ohw);
+            } else if (wt != null) {
+                directFewOut(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, pad, oh, ow, wt, biasValues(bias, o), o, y, yo);
             } else {
                 im2col(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, stride, pad, oh, ow, col);
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, col, 0, ohw, false, y, yo, ohw);
             }
         }
         return out;
+    }
+
+    /** The bias as 4 values (zeros past o, or all zeros without a bias). */
+    private static float[] biasValues(Tensor bias, int o) {
+        float[] bv = new float[4];
+        if (bias != null) for (int oc = 0; oc < o; oc++) bv[oc] = bias.data()[bias.offset() + oc];
+        return bv;
+    }
+
+    /** The weight [o, ckk] as [ckk][4]: per kernel tap, the (up to 4) output channels' weights, zeros past o. */
+    private static float[] tapWeights(float[] w, int wo, int o, int ckk) {
+        float[] wt = new float[ckk * 4];
+        for (int oc = 0; oc < o; oc++)
+            for (int p = 0; p < ckk; p++) wt[p * 4 + oc] = w[wo + oc * ckk + p];
+        return wt;
+    }
+
+    /**
+     * Stride-1 convolution to at most 4 output channels (the decoder's conv_out: 128 -> 3 at 256x256), computed
+     * directly: an im2col matrix here would be C*kh*kw times the image (300 MB for conv_out) for a product with 3
+     * rows. Pixels whose taps all lie inside the image row are done in chunks of 2 (or 1) vectors of pixels x 4
+     * channels held in registers while all kernel taps are visited; the last chunk of a row ends at the last such
+     * pixel and may overlap the one before (it writes the same values again); the pixels whose taps reach into the
+     * padding go one by one. Each output is its bias plus the taps in (ic, u, v) order, skipping taps that fall into
+     * the padding (they add zero), so the result does not depend on the threads or on which path a pixel took.
+     */
+    private static void directFewOut(float[] x, int xo, int c, int h, int wd, int kh, int kw, int pad, int oh, int ow,
+                                     float[] wt, float[] bv, int o, float[] y, int yo) {
+        final int l = Gemm.L, ohw = oh * ow;
+        // pixels whose taps all lie inside the row: ox - pad >= 0 and ox - pad + kw - 1 <= wd - 1
+        int xa = Math.min(ow, pad), xb = Math.max(xa, Math.min(ow, wd - kw + pad + 1));
+        Parallel.forChunks(oh, Parallel.grain((long) c * kh * kw * ow * 4, 1L << 16), (s, e) -> {
+            for (int oy = s; oy < e; oy++) {
+                int yr = yo + oy * ow;
+                int ox = xa;
+                if (xb - xa >= 2 * l) {
+                    for (; ox + 2 * l <= xb; ox += 2 * l) fewOut2(x, xo, c, h, wd, kh, kw, pad, oy, ox, wt, bv, o, y, yr, ohw);
+                    if (ox < xb) fewOut2(x, xo, c, h, wd, kh, kw, pad, oy, xb - 2 * l, wt, bv, o, y, yr, ohw);
+                    ox = xb;
+                } else if (xb - xa >= l) {
+                    for (; ox + l <= xb; ox += l) fewOut1(x, xo, c, h, wd, kh, kw, pad, oy, ox, wt, bv, o, y, yr, ohw);
+                    if (ox < xb) fewOut1(x, xo, c, h, wd, kh, kw, pad, oy, xb - l, wt, bv, o, y, yr, ohw);
+                    ox = xb;
+                }
+                for (int px = 0; px < ow; px++)
+                    if (px < xa || px >= ox) fewOutScalar(x, xo, c, h, wd, kh, kw, pad, oy, px, wt, bv, o, y, yr, ohw);
+            }
+        });
+    }
+
+    /** Output pixels [ox, ox + 2L) of row oy, all channels (up to 4): 8 accumulators over every tap. */
+    private static void fewOut2(float[] x, int xo, int c, int h, int wd, int kh, int kw, int pad, int oy, int ox,
+                                float[] wt, float[] bv, int o, float[] y, int yr, int ohw) {
+        final int l = Gemm.L;
+        int y0 = yr + ox, y1 = y0 + ohw, y2 = y1 + ohw, y3 = y2 + ohw;
+        FloatVector a0 = FloatVector.broadcast(Gemm.S, bv[0]), b0 = a0, a1 = FloatVector.broadcast(Gemm.S, bv[1]), b1 = a1;
+        FloatVector a2 = FloatVector.broadcast(Gemm.S, bv[2]), b2 = a2, a3 = FloatVector.broadcast(Gemm.S, bv[3]), b3 = a3;
+        for (int ic = 0; ic < c; ic++)
+            for (int u = 0; u < kh; u++) {
+                int iy = oy - pad + u;
+                if (iy < 0 || iy >= h) continue;
+                int row = xo + (ic * h + iy) * wd + ox - pad, t = ((ic * kh + u) * kw) * 4;
+                for (int v = 0; v < kw; v++, t += 4) {
+                    FloatVector p = FloatVector.fromArray(Gemm.S, x, row + v), q = FloatVector.fromArray(Gemm.S, x, row + v + l);
+                    FloatVector w = FloatVector.broadcast(Gemm.S, wt[t]);
+                    a0 = p.fma(w, a0); b0 = q.fma(w, b0);
+                    w = FloatVector.broadcast(Gemm.S, wt[t + 1]);
+                    a1 = p.fma(w, a1); b1 = q.fma(w, b1);
+                    w = FloatVector.broadcast(Gemm.S, wt[t + 2]);
+                    a2 = p.fma(w, a2); b2 = q.fma(w, b2);
+                    w = FloatVector.broadcast(Gemm.S, wt[t + 3]);
+                    a3 = p.fma(w, a3); b3 = q.fma(w, b3);
+                }
+            }
+        a0.intoArray(y, y0); b0.intoArray(y, y0 + l);
+        if (o > 1) { a1.intoArray(y, y1); b1.intoArray(y, y1 + l); }
+        if (o > 2) { a2.intoArray(y, y2); b2.intoArray(y, y2 + l); }
+        if (o > 3) { a3.intoArray(y, y3); b3.intoArray(y, y3 + l); }
+    }
+
+    /** Output pixels [ox, ox + L) of row oy, all channels (up to 4): 4 accumulators over every tap. */
+    private static void fewOut1(float[] x, int xo, int c, int h, int wd, int kh, int kw, int pad, int oy, int ox,
+                                float[] wt, float[] bv, int o, float[] y, int yr, int ohw) {
+        int y0 = yr + ox, y1 = y0 + ohw, y2 = y1 + ohw, y3 = y2 + ohw;
+        FloatVector a0 = FloatVector.broadcast(Gemm.S, bv[0]), a1 = FloatVector.broadcast(Gemm.S, bv[1]);
+        FloatVector a2 = FloatVector.broadcast(Gemm.S, bv[2]), a3 = FloatVector.broadcast(Gemm.S, bv[3]);
+        for (int ic = 0; ic < c; ic++)
+            for (int u = 0; u < kh; u++) {
+                int iy = oy - pad + u;
+                if (iy < 0 || iy >= h) continue;
+                int row = xo + (ic * h + iy) * wd + ox - pad, t = ((ic * kh + u) * kw) * 4;
+                for (int v = 0; v < kw; v++, t += 4) {
+                    FloatVector p = FloatVector.fromArray(Gemm.S, x, row + v);
+                    a0 = p.fma(FloatVector.broadcast(Gemm.S, wt[t]), a0);
+                    a1 = p.fma(FloatVector.broadcast(Gemm.S, wt[t + 1]), a1);
+                    a2 = p.fma(FloatVector.broadcast(Gemm.S, wt[t + 2]), a2);
+                    a3 = p.fma(FloatVector.broadcast(Gemm.S, wt[t + 3]), a3);
+                }
+            }
+        a0.intoArray(y, y0);
+        if (o > 1) a1.intoArray(y, y1);
+        if (o > 2) a2.intoArray(y, y2);
+        if (o > 3) a3.intoArray(y, y3);
+    }
+
+    /** One output pixel, all channels, taps clipped to the image. */
+    private static void fewOutScalar(float[] x, int xo, int c, int h, int wd, int kh, int kw, int pad, int oy, int px,
+                                     float[] wt, float[] bv, int o, float[] y, int yr, int ohw) {
+        for (int oc = 0; oc < o; oc++) {
+            float acc = bv[oc];
+            for (int ic = 0; ic < c; ic++)
+                for (int u = 0; u < kh; u++) {
+                    int iy = oy - pad + u;
+                    if (iy < 0 || iy >= h) continue;
+                    int row = xo + (ic * h + iy) * wd;
+                    for (int v = 0; v < kw; v++) {
+                        int ix = px - pad + v;
+                        if (ix >= 0 && ix < wd) acc = Math.fma(x[row + ix], wt[((ic * kh + u) * kw + v) * 4 + oc], acc);
+                    }
+                }
+            y[yr + px + oc * ohw] = acc;
+        }
     }
 
     static Tensor backwardInput(Tensor g, Tensor w, int h, int wd, int stride, int pad) {
@@ -112,10 +240,14 @@ final class Conv {
      * row segment, zeros where the kernel hangs over the padding.
      */
     static void packIm2colPanel(float[] x, int xo, int h, int wd, int kh, int kw, int stride, int pad, int ow,
-                                int ckk, int ohw, float[] bp, int base, int jp) {
+                                int ohw, float[] bp, int base, int jp, int r0, int r1) {
         final int nr = Gemm.NR;
         int j0 = jp * nr, cols = Math.min(nr, ohw - j0);
-        for (int p = 0; p < ckk; p++) {
+        if (stride == 1) {
+            packIm2colPanelS1(x, xo, h, wd, kh, kw, pad, ow, bp, base, j0, cols, r0, r1);
+            return;
+        }
+        for (int p = r0; p < r1; p++) {
             int v = p % kw, u = (p / kw) % kh, ic = p / (kw * kh);
             int plane = xo + ic * h * wd, dst = base + p * nr;
             int jj = 0;
@@ -145,6 +277,41 @@ final class Conv {
                 jj += seg;
             }
             if (cols < nr) java.util.Arrays.fill(bp, dst + cols, dst + nr, 0f);
+        }
+    }
+
+    /**
+     * The stride-1 case of {@link #packIm2colPanel} (every 3x3 conv of the decoder), which is most of the im2col work:
+     * the kernel taps (ic, u, v) are walked in row order without divisions, and each output-row run is copied with
+     * vector moves, the few padded pixels at its ends zeroed one by one. Per packed element this is a fraction of
+     * the previous per-tap arraycopy/fill calls (the pack took about a third of a 128-channel conv at 256x256).
+     */
+    private static void packIm2colPanelS1(float[] x, int xo, int h, int wd, int kh, int kw, int pad, int ow,
+                                          float[] bp, int base, int j0, int cols, int r0, int r1) {
+        final int nr = Gemm.NR, l = Gemm.L;
+        int oy0 = j0 / ow, ox0 = j0 % ow;
+        // rows [r0, r1) are the kernel taps (ic, u, v) in row order, starting at r0's
+        int ic = r0 / (kh * kw), u = (r0 / kw) % kh, v = r0 % kw;
+        for (int p = r0; p < r1; p++) {
+            int plane = xo + ic * h * wd, dst = base + p * nr;
+            for (int jj = 0, oy = oy0, ox = ox0; jj < cols; oy++, ox = 0) {
+                int seg = Math.min(cols - jj, ow - ox), iy = oy - pad + u, d = dst + jj;
+                jj += seg;
+                if (iy < 0 || iy >= h) {
+                    for (int t = 0; t < seg; t++) bp[d + t] = 0f;
+                    continue;
+                }
+                // input columns ix0 .. ix0+seg-1 of row iy, of which [lo, hi) lie inside the row
+                int ix0 = ox - pad + v, src = plane + iy * wd + ix0;
+                int lo = Math.max(0, Math.min(seg, -ix0)), hi = Math.max(lo, Math.min(seg, wd - ix0));
+                for (int t = 0; t < lo; t++) bp[d + t] = 0f;
+                int t = lo;
+                for (; t <= hi - l; t += l) FloatVector.fromArray(Gemm.S, x, src + t).intoArray(bp, d + t);
+                for (; t < hi; t++) bp[d + t] = x[src + t];
+                for (t = hi; t < seg; t++) bp[d + t] = 0f;
+            }
+            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+            if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
         }
     }
 

@@ -88,12 +88,30 @@ final class Gemm {
             Skinny.gemm(m, n, k, a, aOff, lda, ta, b, bOff, ldb, tb, c, cOff, ldc);
             return;
         }
-        gemm(m, n, k, a, aOff, lda, ta, (bp, off, jp) -> packBPanelBlocked(k, n, b, bOff, ldb, tb, bp, off, jp), c, cOff, ldc);
+        gemm(m, n, k, a, aOff, lda, ta, (RowPacker) (bp, off, jp, r0, r1) -> {
+            int kc = r1 - r0; // rows [r0, r1) of the panel are the first kc rows of B shifted by r0, stored at off + r0*NR
+            packBPanel(kc, n, b, tb ? bOff + r0 : bOff + r0 * ldb, ldb, tb, bp, off + r0 * NR - jp * kc * NR, jp);
+        }, c, cOff, ldc);
     }
 
     /** Packs panel {@code jp} of a k x n B operand into {@code bp} at {@code off} as [k][NR], zero-padded. */
     @FunctionalInterface
     interface PanelPacker { void pack(float[] bp, int off, int jp); }
+
+    /**
+     * A packer that can produce any K block of a panel: rows [r0, r1) of panel {@code jp} at {@code off + r0*NR}
+     * ({@code off} is where the panel starts). The GEMM then packs each K block right before its first use, so the
+     * packed block is still in L2 when the micro-kernel reads it (a whole panel of a long K, e.g. 1152 x 48 floats
+     * times the task's 8 panels, does not fit, and went to L3 and back).
+     */
+    @FunctionalInterface
+    interface RowPacker extends PanelPacker {
+        void packRows(float[] bp, int off, int jp, int r0, int r1);
+
+        /** Never called: the GEMM packs a RowPacker's panels K block by K block. */
+        @Override
+        default void pack(float[] bp, int off, int jp) { throw new UnsupportedOperationException("packed by K blocks"); }
+    }
 
     /**
      * C += op(A) B where B exists only through {@code packer}, e.g. an im2col matrix produced straight into packed
@@ -135,7 +153,11 @@ final class Gemm {
             else nBlocks++;
         }
         final int mb0 = mBlocks, nb0 = nBlocks;
-        AtomicIntegerArray packedA = new AtomicIntegerArray(slivers), packedB = packer == null ? null : new AtomicIntegerArray(panels);
+        // B packing state: per panel, or per (K block, panel) for a RowPacker (item kb*panels + q)
+        RowPacker rows = packer instanceof RowPacker r ? r : null;
+        int kBlocks = (k + KC - 1) / KC;
+        AtomicIntegerArray packedA = new AtomicIntegerArray(slivers),
+                packedB = packer == null ? null : new AtomicIntegerArray(rows != null ? kBlocks * panels : panels);
         Parallel.forChunks(mb0 * nb0, 1, (s, e) -> {
             float[] edge = EDGE.get();
             for (int t = s; t < e; t++) {
@@ -144,11 +166,16 @@ final class Gemm {
                 int sl0 = (int) ((long) slivers * mb / mb0), sl1 = (int) ((long) slivers * (mb + 1) / mb0);
                 int jStart = p0 + (int) ((long) panels * nb / nb0), jEnd = p0 + (int) ((long) panels * (nb + 1) / nb0);
                 ensurePacked(packedA, sl0, sl1, si -> packSliver(m, k, a, aOff, lda, ta, ap, si));
-                if (packedB != null)
+                if (packedB != null && rows == null)
                     ensurePacked(packedB, jStart - p0, jEnd - p0, q -> packer.pack(bp, q * k * NR, q + p0));
                 int i0 = sl0 * MR, mc = Math.min(m, sl1 * MR) - i0;
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
+                    if (rows != null) {
+                        int first = (pc / KC) * panels, r0 = pc, r1 = pc + kc;
+                        ensurePacked(packedB, first + jStart - p0, first + jEnd - p0,
+                                i -> rows.packRows(bp, (i - first) * k * NR, i - first + p0, r0, r1));
+                    }
                     for (int ir = 0; ir < mc; ir += MR)
                         for (int jp = jStart; jp < jEnd; jp++)
                             tileAt(ap, bp, c, edge, n, k, pc, kc, pc * NR, k * NR, p0, cOff, ldc, i0, mc, ir, jp);

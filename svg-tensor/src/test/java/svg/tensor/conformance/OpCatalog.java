@@ -50,6 +50,7 @@ public final class OpCatalog {
             linear(c);
             norms(c);
             conv(c);
+            convBf16(c);
             upsample(c);
             embedding(c);
             attention(c);
@@ -374,6 +375,16 @@ public final class OpCatalog {
                 {1, 3, 5, 6, 2, 3, 3, 1, 0},
                 {1, 2, 7, 6, 3, 3, 1, 3, 2},
                 {1, 16, 16, 16, 32, 3, 3, 1, 1},
+                // stride 1, rows wider than a vector: vector copies clipped at both padded ends, panels across rows
+                {1, 3, 20, 40, 8, 3, 3, 1, 1},
+                {1, 2, 11, 37, 6, 5, 5, 1, 2},
+                // C*kh*kw = 360 > the GEMM's K block (256): packing resumes mid-tap in the second block
+                {1, 40, 9, 21, 6, 3, 3, 1, 1},
+                {1, 30, 7, 8, 9, 3, 3, 2, 1},
+                // at most 4 output channels, stride 1 (direct path): vector chunks, single vectors, scalar edges
+                {2, 4, 5, 70, 3, 3, 3, 1, 1},
+                {1, 3, 4, 40, 4, 3, 5, 1, 2},
+                {1, 2, 6, 50, 1, 3, 3, 1, 1},
         };
         for (int[] g : cfgs) convGeometry(out, g);
     }
@@ -404,6 +415,22 @@ public final class OpCatalog {
         of(out, name, "conv2dBackwardWeight", "", TOL_ACCUM,
                 be -> be.conv2dBackwardWeight(gy2, x, cv.kh(), cv.kw(), cv.stride(), cv.pad()),
                 () -> exp(Oracle.conv2dBackwardWeight(cv, rd(gy2), rd(x)), cv.o(), cv.c(), cv.kh(), cv.kw()));
+    }
+
+    /** conv2d with a bfloat16 weight (Tensor.isBf16): backends compute with exactly its values (the oracle's). */
+    private static void convBf16(List<OpCase> out) {
+        int[][] cfgs = {{2, 3, 7, 9, 5, 3, 3, 1, 1}, {1, 4, 8, 8, 6, 3, 3, 2, 1}, {1, 16, 16, 16, 32, 3, 3, 1, 1}};
+        for (int[] g : cfgs) {
+            Oracle.Conv cv = new Oracle.Conv(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8]);
+            String name = "conv2d(n=" + cv.n() + ",c=" + cv.c() + ",h=" + cv.h() + ",w=" + cv.w() + ",o=" + cv.o() + ",k="
+                    + cv.kh() + "x" + cv.kw() + ",stride=" + cv.stride() + ",pad=" + cv.pad() + ",bias=1,bf16-weight)";
+            Rng r = rng(name);
+            Tensor x = normal(r, 1, cv.n(), cv.c(), cv.h(), cv.w());
+            Tensor w = normal(r, 1, cv.o(), cv.c(), cv.kh(), cv.kw()).toBf16();
+            Tensor b = normal(r, 1, cv.o());
+            of(out, name, "conv2d", "", TOL_ACCUM, be -> be.conv2d(x, w, b, cv.stride(), cv.pad()),
+                    () -> exp(Oracle.conv2d(cv, rd(x), rd(w), rd(b)), cv.n(), cv.o(), cv.oh(), cv.ow()));
+        }
     }
 
     private static void upsample(List<OpCase> out) {

@@ -72,6 +72,8 @@ class DeterminismTest {
         Tensor mask = Inputs.normal(r, 1, 197, 197);
         Tensor img = Inputs.normal(r, 1, 2, 32, 32, 32), cw = Inputs.normal(r, 0.05, 64, 32, 3, 3), cb = Inputs.normal(r, 1, 64);
         Tensor rows = Inputs.normal(r, 3, 257, 768), lw = Inputs.normal(r, 1, 768), lb = Inputs.normal(r, 1, 768);
+        Tensor q72 = Inputs.normal(r, 1, 2, 4, 197, 72), v72 = Inputs.normal(r, 1, 2, 4, 197, 72); // DiT-XL head size
+        Tensor cw3 = Inputs.normal(r, 0.05, 3, 32, 3, 3); // few output channels: the direct conv path
         assertSameWithThreads(() -> {
             Map<String, Tensor> m = new LinkedHashMap<>();
             m.put("matmul", a.matmul(b));
@@ -83,6 +85,8 @@ class DeterminismTest {
             m.put("attention+mask", Tensor.attention(q, k, v, mask, 0.125f));
             m.put("conv2d", img.conv2d(cw, cb, 1, 1));
             m.put("conv2d s2", img.conv2d(cw, cb, 2, 1));
+            m.put("conv2d to 3 channels", img.conv2d(cw3, null, 1, 1));
+            m.put("attention d72", Tensor.attention(q72, q72, v72, null, 0.12f));
             m.put("groupNorm", img.groupNorm(8, null, null, 1e-6f));
             m.put("layerNorm", rows.layerNorm(lw, lb, 1e-6f));
             m.put("rmsNorm", rows.rmsNorm(lw, 1e-6f));
