@@ -187,7 +187,8 @@ final class BlockPlan implements AutoCloseable {
         }
         firstCopies = once.size();
         firstBytes = bytes;
-        memory = new DeviceMemory(1, weightBytes, outBytes, unshared, inBytes, 16 + 4L * n * (KernelPlan.IP + KernelPlan.FP));
+        memory = new DeviceMemory(1, weightBytes, outBytes, unshared, 4L * peakLive(ops, this.srcs, results), inBytes,
+                16 + 4L * n * (KernelPlan.IP + KernelPlan.FP));
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
         if (!every.isEmpty()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
         GridScheduler sched = null;
@@ -225,10 +226,10 @@ final class BlockPlan implements AutoCloseable {
     }
 
     /**
-     * The output buffer of every launch. Without {@code reuse}, or for a launch whose output leaves the block
-     * ({@code results}), a buffer of its own. Otherwise liveness decides: a launch's values are live from the launch
-     * to their last reader in the block, and a launch writes a buffer whose values are dead, i.e. whose last reader
-     * ran before it (TornadoVM runs a graph's tasks in order; a launch never writes a buffer that it reads, since its
+     * The output buffer of every launch. Without {@code reuse}, a buffer of its own. Otherwise liveness decides: a
+     * launch's values are live from the launch to their last reader in the block (a result of the block, which host
+     * code reads after the run, to the end: no later launch writes its buffer), and a launch writes a buffer whose
+     * values are dead, i.e. whose last reader ran before it (TornadoVM runs a graph's tasks in order; a launch never writes a buffer that it reads, since its
      * inputs are freed only after its output is assigned). Among the free buffers the smallest that fits is taken,
      * else the largest free one, grown; a new buffer only when none is free. Bigger buffers are fine: every kernel
      * takes its sizes from its parameters.
@@ -244,9 +245,8 @@ final class BlockPlan implements AutoCloseable {
         List<Integer> free = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             int len = Math.max(1, ops.get(j).outLen());
-            boolean own = !reuse || results.get(j);
             int pick = -1;
-            if (!own && !free.isEmpty()) {
+            if (reuse && !free.isEmpty()) {
                 int fit = -1, largest = -1;
                 for (int f : free) {
                     int c = caps.get(f);
@@ -264,7 +264,7 @@ final class BlockPlan implements AutoCloseable {
             buf[j] = pick;
             if (!reuse) continue;
             // values no launch reads are dead at once; the next launch may take the buffer
-            if (!own && lastRead[j] < 0) free.add(pick);
+            if (!results.get(j) && lastRead[j] < 0) free.add(pick);
             for (Src s : srcs[j]) {
                 if (s == null || s.kind() != Src.DEVICE) continue;
                 int p = s.producer();
@@ -276,6 +276,22 @@ final class BlockPlan implements AutoCloseable {
         FloatArray[] outs = new FloatArray[n];
         for (int j = 0; j < n; j++) outs[j] = arrays[buf[j]];
         return outs;
+    }
+
+    /** Floats live at once at the busiest launch (its output and everything produced earlier and still to be read). */
+    static long peakLive(List<TornadoBackend.Op> ops, Src[][] srcs, BitSet results) {
+        int n = ops.size();
+        int[] lastRead = new int[n];
+        for (int j = 0; j < n; j++) lastRead[j] = results.get(j) ? n : j;
+        for (int j = 0; j < n; j++)
+            for (Src s : srcs[j]) if (s != null && s.kind() == Src.DEVICE) lastRead[s.producer()] = Math.max(lastRead[s.producer()], j);
+        long peak = 0;
+        for (int j = 0; j < n; j++) {
+            long live = 0;
+            for (int p = 0; p <= j; p++) if (lastRead[p] >= j) live += Math.max(1, ops.get(p).outLen());
+            peak = Math.max(peak, live);
+        }
+        return peak;
     }
 
     String blockName() { return blockName; }
