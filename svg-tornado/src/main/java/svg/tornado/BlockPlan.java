@@ -229,8 +229,8 @@ final class BlockPlan implements AutoCloseable {
      * The output buffer of every launch. Without {@code reuse}, a buffer of its own. Otherwise liveness decides: a
      * launch's values are live from the launch to their last reader in the block (a result of the block, which host
      * code reads after the run, to the end: no later launch writes its buffer), and a launch writes a buffer whose
-     * values are dead, i.e. whose last reader ran before it (TornadoVM runs a graph's tasks in order; a launch never writes a buffer that it reads, since its
-     * inputs are freed only after its output is assigned). Among the free buffers the smallest that fits is taken,
+     * values are dead, i.e. whose last reader ran before it (TornadoVM runs a graph's tasks in order; a launch never
+     * writes a buffer that it reads, since its inputs are freed only after its output is assigned). Among the free buffers the smallest that fits is taken,
      * else the largest free one, grown; a new buffer only when none is free. Bigger buffers are fine: every kernel
      * takes its sizes from its parameters.
      */
