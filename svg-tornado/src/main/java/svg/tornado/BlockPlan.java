@@ -20,6 +20,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -103,9 +104,17 @@ final class BlockPlan implements AutoCloseable {
         public int hashCode() { return hash; }
     }
 
+    /** A plan is found by its launch sequence and by which launches' outputs leave the block (never reused). */
+    record Key(List<Sig> sigs, BitSet results) {}
+
+    private final String blockName;
     private final int n;
     private final Src[][] srcs;
+    /** The device buffer each launch writes (several launches share one when their values' lifetimes do not overlap). */
     private final FloatArray[] outs;
+    /** Launch j's values are still in its buffer after a run (no later launch of the block writes that buffer). */
+    private final boolean[] readable;
+    private final DeviceMemory memory;
     private final FloatArray[][] hostIn;
     /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights. */
     private final Object[][] weightIn;
@@ -120,11 +129,22 @@ final class BlockPlan implements AutoCloseable {
     private final List<TornadoBackend.Lazy> live = new ArrayList<>();
 
     @SuppressWarnings({"rawtypes", "unchecked"})
-    BlockPlan(List<TornadoBackend.Op> ops, List<Src[]> srcs, TornadoDevice device, KernelPlan.Counter counter) {
+    BlockPlan(String blockName, List<TornadoBackend.Op> ops, List<Src[]> srcs, BitSet results, boolean reuse,
+              TornadoDevice device, KernelPlan.Counter counter) {
+        this.blockName = blockName;
         this.counter = counter;
         n = ops.size();
         this.srcs = srcs.toArray(new Src[0][]);
-        outs = new FloatArray[n];
+        outs = assignBuffers(ops, this.srcs, results, reuse);
+        readable = new boolean[n];
+        java.util.IdentityHashMap<FloatArray, Integer> lastWriter = new java.util.IdentityHashMap<>();
+        for (int j = 0; j < n; j++) lastWriter.put(outs[j], j);
+        long outBytes = 0, unshared = 0;
+        for (int j = 0; j < n; j++) {
+            readable[j] = lastWriter.get(outs[j]) == j;
+            unshared += 4L * Math.max(1, ops.get(j).outLen());
+        }
+        for (FloatArray b : lastWriter.keySet()) outBytes += b.getNumBytesOfSegment();
         hostIn = new FloatArray[n][4];
         weightIn = new Object[n][4];
         String name = "block" + SEQ.incrementAndGet();
@@ -134,11 +154,11 @@ final class BlockPlan implements AutoCloseable {
         List<Object> once = new ArrayList<>(List.of((Object[]) unused));
         List<Object> every = new ArrayList<>();
         long bytes = 16;
+        long weightBytes = 0, inBytes = 0;
         IntArray[] ip = new IntArray[n];
         FloatArray[] fp = new FloatArray[n];
         for (int j = 0; j < n; j++) {
             TornadoBackend.Op op = ops.get(j);
-            outs[j] = new FloatArray(Math.max(1, op.outLen()));
             ip[j] = new IntArray(KernelPlan.IP);
             fp[j] = new FloatArray(KernelPlan.FP);
             for (int i = 0; i < op.ints().length; i++) ip[j].set(i, op.ints()[i]);
@@ -154,17 +174,21 @@ final class BlockPlan implements AutoCloseable {
                 } else if (s.kind() == Src.HOST) {
                     hostIn[j][i] = new FloatArray(Math.max(1, s.length()));
                     every.add(hostIn[j][i]);
+                    inBytes += hostIn[j][i].getNumBytesOfSegment();
                 } else if (s.kind() == Src.WEIGHT) {
                     weightIn[j][i] = KernelPlan.buffer(op.shorts(i), s.length());
                     TornadoBackend.In in = op.ins()[i];
                     KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
                     once.add(weightIn[j][i]);
                     bytes += (op.shorts(i) ? 2L : 4L) * s.length();
+                    weightBytes += (op.shorts(i) ? 2L : 4L) * Math.max(1, s.length());
                 }
             }
         }
         firstCopies = once.size();
         firstBytes = bytes;
+        memory = new DeviceMemory(1, weightBytes, outBytes, unshared, 4L * peakLive(ops, this.srcs, results), inBytes,
+                16 + 4L * n * (KernelPlan.IP + KernelPlan.FP));
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
         if (!every.isEmpty()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
         GridScheduler sched = null;
@@ -194,11 +218,86 @@ final class BlockPlan implements AutoCloseable {
             if (sched == null) sched = new GridScheduler(name + ".t" + j, grid);
             else sched.addWorkerGrid(name + ".t" + j, grid);
         }
-        g.transferToHost(DataTransferMode.UNDER_DEMAND, (Object[]) outs);
+        // each distinct buffer once (TornadoVM copies one only when fetch asks for it)
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, lastWriter.keySet().toArray());
         TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot()).withGridScheduler(sched);
         if (device != null) p = p.withDevice(device);
         plan = p;
     }
+
+    /**
+     * The output buffer of every launch. Without {@code reuse}, a buffer of its own. Otherwise liveness decides: a
+     * launch's values are live from the launch to their last reader in the block (a result of the block, which host
+     * code reads after the run, to the end: no later launch writes its buffer), and a launch writes a buffer whose
+     * values are dead, i.e. whose last reader ran before it (TornadoVM runs a graph's tasks in order; a launch never
+     * writes a buffer that it reads, since its inputs are freed only after its output is assigned). Among the free buffers the smallest that fits is taken,
+     * else the largest free one, grown; a new buffer only when none is free. Bigger buffers are fine: every kernel
+     * takes its sizes from its parameters.
+     */
+    static FloatArray[] assignBuffers(List<TornadoBackend.Op> ops, Src[][] srcs, BitSet results, boolean reuse) {
+        int n = ops.size();
+        int[] lastRead = new int[n];
+        Arrays.fill(lastRead, -1);
+        for (int j = 0; j < n; j++)
+            for (Src s : srcs[j]) if (s != null && s.kind() == Src.DEVICE) lastRead[s.producer()] = j;
+        int[] buf = new int[n];
+        List<Integer> caps = new ArrayList<>();
+        List<Integer> free = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            int len = Math.max(1, ops.get(j).outLen());
+            int pick = -1;
+            if (reuse && !free.isEmpty()) {
+                int fit = -1, largest = -1;
+                for (int f : free) {
+                    int c = caps.get(f);
+                    if (c >= len && (fit < 0 || c < caps.get(fit))) fit = f;
+                    if (largest < 0 || c > caps.get(largest)) largest = f;
+                }
+                pick = fit >= 0 ? fit : largest;
+                free.remove(Integer.valueOf(pick));
+                caps.set(pick, Math.max(caps.get(pick), len));
+            }
+            if (pick < 0) {
+                pick = caps.size();
+                caps.add(len);
+            }
+            buf[j] = pick;
+            if (!reuse) continue;
+            // values no launch reads are dead at once; the next launch may take the buffer
+            if (!results.get(j) && lastRead[j] < 0) free.add(pick);
+            for (Src s : srcs[j]) {
+                if (s == null || s.kind() != Src.DEVICE) continue;
+                int p = s.producer();
+                if (lastRead[p] == j && !results.get(p) && !free.contains(buf[p])) free.add(buf[p]);
+            }
+        }
+        FloatArray[] arrays = new FloatArray[caps.size()];
+        for (int b = 0; b < arrays.length; b++) arrays[b] = new FloatArray(caps.get(b));
+        FloatArray[] outs = new FloatArray[n];
+        for (int j = 0; j < n; j++) outs[j] = arrays[buf[j]];
+        return outs;
+    }
+
+    /** Floats live at once at the busiest launch (its output and everything produced earlier and still to be read). */
+    static long peakLive(List<TornadoBackend.Op> ops, Src[][] srcs, BitSet results) {
+        int n = ops.size();
+        int[] lastRead = new int[n];
+        for (int j = 0; j < n; j++) lastRead[j] = results.get(j) ? n : j;
+        for (int j = 0; j < n; j++)
+            for (Src s : srcs[j]) if (s != null && s.kind() == Src.DEVICE) lastRead[s.producer()] = Math.max(lastRead[s.producer()], j);
+        long peak = 0;
+        for (int j = 0; j < n; j++) {
+            long live = 0;
+            for (int p = 0; p <= j; p++) if (lastRead[p] >= j) live += Math.max(1, ops.get(p).outLen());
+            peak = Math.max(peak, live);
+        }
+        return peak;
+    }
+
+    String blockName() { return blockName; }
+
+    /** The device bytes this plan's buffers hold. */
+    DeviceMemory memory() { return memory; }
 
     /** True when every resident weight still equals its host values (the contract allows in-place updates). */
     boolean weightsCurrent(TornadoBackend.Queue q) {
@@ -240,7 +339,8 @@ final class BlockPlan implements AutoCloseable {
         for (TornadoBackend.Lazy out : q.outs) {
             out.plan = this;
             out.epoch = epoch;
-            live.add(out);
+            if (readable[out.index]) live.add(out);
+            else out.reused = true; // a later launch of this run overwrote its buffer
         }
     }
 

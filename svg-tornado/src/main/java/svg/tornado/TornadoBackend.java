@@ -83,9 +83,15 @@ public final class TornadoBackend implements Backend {
     private final boolean blockPlansOn;
     private final int planAfter;
     /** How often each launch sequence without a plan was seen (only when plans are built after several sightings). */
-    private final Map<List<BlockPlan.Sig>, Integer> sightings = new HashMap<>();
+    private final Map<BlockPlan.Key, Integer> sightings = new HashMap<>();
     /** Block plans by their launch sequence (kernels, parameters, grids, where each input comes from). */
-    private final Map<List<BlockPlan.Sig>, BlockPlan> blockPlans = new HashMap<>();
+    private final Map<BlockPlan.Key, BlockPlan> blockPlans = new HashMap<>();
+    /**
+     * Inside a block plan, a launch writes a device buffer whose values are dead (their last reader in the block ran)
+     * instead of a buffer of its own; {@code -Dsvg.tornado.blockBufferReuse=false}: one buffer per launch, so every
+     * intermediate stays readable until the plan runs again.
+     */
+    private final boolean blockReuse;
     private final Map<String, Integer> blockFallbacks = new HashMap<>();
     /** {@code -Dsvg.tornado.traceFallbacks=true}: print where each block fell back to op by op (what read the host). */
     private static final boolean TRACE_FALLBACKS = Boolean.getBoolean("svg.tornado.traceFallbacks");
@@ -100,14 +106,19 @@ public final class TornadoBackend implements Backend {
 
     TornadoBackend(TornadoDevice device, boolean blockPlans) { this(device, blockPlans, 1); }
 
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter) {
+        this(device, blockPlans, planAfter, !"false".equals(System.getProperty("svg.tornado.blockBufferReuse")));
+    }
+
     /**
      * @param planAfter a block plan is built when a launch sequence is seen for the planAfter-th time; before that
      *                  the block runs op by op. 1 (default): at once. A plan compiles every kernel of the block
      *                  anew, which pays only for blocks that run again (sampling steps); a block that runs once
      *                  (a decoder block in {@code svg sample}) compiles less op by op, whose plans are shared.
      */
-    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter) {
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse) {
         this.device = device;
+        this.blockReuse = blockReuse;
         this.deviceName = device == null ? "default" : device.getDeviceName();
         this.blockPlansOn = blockPlans;
         this.planAfter = planAfter;
@@ -264,6 +275,7 @@ public final class TornadoBackend implements Backend {
                                         boolean[] bits, int outLen, int[] ints, float[] floats, int dims, long gx,
                                         long gy, long gz, int[] shape) {
         if (queue != null && !queue.eager) {
+            if (queue.ops.size() >= MAX_PLAN_LAUNCHES) seal();
             Tensor t = queue.add(new Op(kernel, code, ins, resident, bits, outLen, ints, floats, dims, gx, gy, gz), shape);
             if (t != null) return t;
             flush(queue);
@@ -272,6 +284,27 @@ public final class TornadoBackend implements Backend {
     }
 
     private static final boolean[] NONE = new boolean[4];
+
+    /**
+     * Launches per block plan. TornadoVM 5.2 has fixed, not configurable limits per task graph: its tasks are written
+     * into an 8 KiB buffer ({@code TornadoTaskGraph.highLevelCode}, 60 bytes per task of ours: at most 136 tasks), and
+     * its dependency graph has 1024 nodes ({@code TornadoGraph}, "resize not implemented"; a task of ours needs
+     * several). A DiT forward of 65 launches fits, 170 do not. A longer block (model blocks marked as one) is cut into
+     * plans of at most this many launches ({@code -Dsvg.tornado.maxPlanLaunches}).
+     */
+    static final int MAX_PLAN_LAUNCHES = Math.max(1, Integer.getInteger("svg.tornado.maxPlanLaunches", 48));
+
+    /**
+     * Runs the launches queued so far as a plan of their own and queues the rest of the block anew. Every output that
+     * may be read later is kept (a result of the sealed plan; later launches take it as a host input): all but the
+     * intermediates of nested blocks that already returned, which by the block contract are not read again.
+     */
+    private void seal() {
+        Queue q = queue;
+        for (Lazy l : q.outs) if (!l.inner) l.result = true;
+        queue = new Queue(q.name);
+        runQueue(q);
+    }
 
     /**
      * Output arrays of launches, weakly held (for the re-upload count only; "unchanged" is assumed: Tensor results
@@ -571,12 +604,29 @@ public final class TornadoBackend implements Backend {
             mine = blockPlansOn && queue == null && !svg.tensor.autograd.GradMode.isEnabled();
             if (mine) queue = new Queue(name);
         }
+        Queue outer;
+        int start;
+        synchronized (this) {
+            outer = mine ? null : queue;
+            start = outer == null ? 0 : outer.ops.size();
+        }
         T result = null;
         try {
             result = ops.get();
             return result;
         } finally {
             synchronized (this) {
+                if (outer != null && queue != null && !queue.eager) {
+                    // a nested block returned: its intermediates are dead from here (only its result leaves it), so
+                    // a plan sealed later may reuse their buffers; those of a plan sealed meanwhile were kept
+                    if (queue != outer) start = 0;
+                    java.util.Set<Lazy> res = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    boolean all = resultLazies(result, res);
+                    for (int j = start; j < queue.outs.size(); j++) {
+                        Lazy l = queue.outs.get(j);
+                        if (!all && !res.contains(l)) l.inner = true;
+                    }
+                }
                 if (mine) {
                     Queue q = queue;
                     queue = null;
@@ -595,6 +645,20 @@ public final class TornadoBackend implements Backend {
     /** How many runs of blocks named {@code name} fell back to op by op (a host read inside, see {@link #runBlock}). */
     public synchronized int blockFallbacks(String name) { return blockFallbacks.getOrDefault(name, 0); }
 
+    /** Device memory held by the block plans built for blocks named {@code name} (the outermost block's name). */
+    public synchronized DeviceMemory blockPlanMemory(String name) {
+        DeviceMemory m = DeviceMemory.ZERO;
+        for (BlockPlan p : blockPlans.values()) if (p.blockName().equals(name)) m = m.plus(p.memory());
+        return m;
+    }
+
+    /** Device memory held by all block plans. */
+    public synchronized DeviceMemory blockPlanMemory() {
+        DeviceMemory m = DeviceMemory.ZERO;
+        for (BlockPlan p : blockPlans.values()) m = m.plus(p.memory());
+        return m;
+    }
+
     /** Number of block plans built so far (tests check that blocks with the same launches share one). */
     public synchronized int blockPlanCount() { return blockPlans.size(); }
 
@@ -603,18 +667,20 @@ public final class TornadoBackend implements Backend {
      * are the block's intermediates. A result of another shape keeps every output.
      */
     private static void markResults(Queue q, Object result) {
+        java.util.Set<Lazy> res = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (resultLazies(result, res)) q.outs.forEach(l -> l.result = true);
+        else for (Lazy l : res) if (l.queue == q) l.result = true;
+    }
+
+    /** Adds the deferred outputs that {@code result} holds to {@code into}; true when it is no tensor or tensors (keep all). */
+    private static boolean resultLazies(Object result, java.util.Set<Lazy> into) {
         java.util.List<Object> items = new ArrayList<>();
         if (result instanceof Tensor t) items.add(t);
         else if (result instanceof Object[] a) items.addAll(Arrays.asList(a));
         else if (result instanceof Iterable<?> it) it.forEach(items::add);
-        for (Object o : items) {
-            if (!(o instanceof Tensor)) {
-                q.outs.forEach(l -> l.result = true);
-                return;
-            }
-        }
-        for (Object o : items)
-            if (((Tensor) o).storage().deferred() instanceof Lazy l && l.queue == q) l.result = true;
+        for (Object o : items) if (!(o instanceof Tensor)) return true;
+        for (Object o : items) if (((Tensor) o).storage().deferred() instanceof Lazy l) into.add(l);
+        return false;
     }
 
     /** A queued launch: what {@link #eager} would run. */
@@ -684,6 +750,10 @@ public final class TornadoBackend implements Backend {
         boolean result;
         /** An intermediate whose plan ran again before anything read it: its values are gone. */
         boolean expired;
+        /** An intermediate whose device buffer a later launch of the same run overwrote (buffer reuse). */
+        boolean reused;
+        /** An intermediate of a nested block that has returned (not read again; see {@link #seal}). */
+        boolean inner;
 
         Lazy(Queue queue, int index, int length) {
             this.queue = queue;
@@ -698,6 +768,11 @@ public final class TornadoBackend implements Backend {
                     throw new IllegalStateException("a tensor computed inside block '" + queue.name + "' (not its result) "
                             + "was read after that block ran again; a TornadoVM block plan keeps a block's result, not its "
                             + "intermediates (run with -Dsvg.tornado.blockPlans=false to keep everything)");
+                if (reused)
+                    throw new IllegalStateException("a tensor computed inside block '" + queue.name + "' (not its result) "
+                            + "was read after the block returned; its device buffer was reused by a later launch of the "
+                            + "block's TornadoVM plan (-Dsvg.tornado.blockBufferReuse=false keeps intermediates until the "
+                            + "block runs again, -Dsvg.tornado.blockPlans=false keeps everything)");
                 if (host == null && plan == null) flush(queue);
                 if (host != null) System.arraycopy(host, 0, dst, 0, length);
                 else plan.fetch(index, epoch, dst);
@@ -780,8 +855,11 @@ public final class TornadoBackend implements Backend {
 
     /** Runs a finished block's queue as one plan (built on first sight of its launch sequence). */
     private void runQueue(Queue q) {
-        List<BlockPlan.Sig> key = new ArrayList<>(q.ops.size());
-        for (int j = 0; j < q.ops.size(); j++) key.add(BlockPlan.Sig.of(q.ops.get(j), q.srcs.get(j)));
+        List<BlockPlan.Sig> sigs = new ArrayList<>(q.ops.size());
+        for (int j = 0; j < q.ops.size(); j++) sigs.add(BlockPlan.Sig.of(q.ops.get(j), q.srcs.get(j)));
+        java.util.BitSet results = new java.util.BitSet();
+        for (Lazy l : q.outs) if (l.result) results.set(l.index);
+        BlockPlan.Key key = new BlockPlan.Key(sigs, results);
         BlockPlan bp = blockPlans.get(key);
         if (bp != null && !bp.weightsCurrent(q)) {
             // a weight changed in place (training): from now on it travels like an activation (a new sequence)
@@ -799,7 +877,7 @@ public final class TornadoBackend implements Backend {
         }
         if (bp == null) {
             sightings.remove(key);
-            bp = new BlockPlan(q.ops, q.srcs, device, counter);
+            bp = new BlockPlan(q.name, q.ops, q.srcs, results, blockReuse, device, counter);
             blockPlans.put(key, bp);
         }
         bp.run(q);

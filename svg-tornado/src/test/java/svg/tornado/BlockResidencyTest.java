@@ -42,6 +42,9 @@ class BlockResidencyTest {
             int[] r = {t.blockRuns(name), t.blockFallbacks(name), t.blockPlanCount()};
             System.out.printf("%s: %d block runs, %d fell back to op by op, %d block plans; those runs together: %s%n", name, r[0], r[1],
                     r[2], t.blockTransfers(name));
+            DeviceMemory m = t.blockPlanMemory(name);
+            System.out.printf("%s device memory: %s%n", name, m);
+            assertTrue(m.intermediates() <= m.intermediatesUnshared());
             return r;
         } finally {
             Backends.use(prev);
