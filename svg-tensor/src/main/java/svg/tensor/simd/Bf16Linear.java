@@ -39,7 +39,8 @@ final class Bf16Linear {
             });
             return;
         }
-        Gemm.gemm(m, n, k, a, aOff, lda, false, (bp, off, jp) -> packPanel(k, n, w, wOff, bp, off, jp), c, cOff, ldc);
+        Gemm.gemm(m, n, k, a, aOff, lda, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) -> packRows(k, n, w, wOff, bp, off, jp, r0, r1),
+                c, cOff, ldc);
     }
 
     /** float32 x . bfloat16 y over k elements: vector partial sums, then the fixed-order lane reduction. */
@@ -62,20 +63,30 @@ final class Bf16Linear {
     }
 
     /**
-     * Panel {@code jp} (NR output columns) of B = W^T into {@code bp} at {@code off} as [k][NR], KC rows at a time
-     * like {@link Gemm#packBPanelBlocked} so a block of the transposing pack stays in L1; zero-padded past n.
+     * Rows [r0, r1) (a K block) of panel {@code jp} (NR output columns) of B = W^T into {@code bp} at
+     * {@code off + r0*NR}, as the GEMM asks right before using them; zero-padded past n. With 16-float vectors, 16 x 16
+     * blocks are widened into a scratch tile and transposed in registers ({@link Gemm#transposeBlock}); the rest, and
+     * other vector widths, go element by element.
      */
-    static void packPanel(int k, int n, short[] w, int wOff, float[] bp, int off, int jp) {
-        int nr = Gemm.NR, j0 = jp * nr, cols = Math.min(nr, n - j0);
-        for (int pc = 0; pc < k; pc += Gemm.KC) {
-            int kc = Math.min(Gemm.KC, k - pc), base = off + pc * nr;
-            for (int jj = 0; jj < cols; jj++) {
-                int src = wOff + (j0 + jj) * k + pc;
-                for (int p = 0; p < kc; p++) bp[base + p * nr + jj] = Float.intBitsToFloat(w[src + p] << 16);
-            }
-            if (cols < nr)
-                for (int p = 0; p < kc; p++)
-                    for (int jj = cols; jj < nr; jj++) bp[base + p * nr + jj] = 0f;
+    static void packRows(int k, int n, short[] w, int wOff, float[] bp, int off, int jp, int r0, int r1) {
+        int nr = Gemm.NR, j0 = jp * nr, cols = Math.min(nr, n - j0), kc = r1 - r0, base = off + r0 * nr;
+        int jv = 0, kv = 0;
+        if (Gemm.TRANSPOSE) {
+            jv = cols - cols % L;
+            kv = kc - kc % L;
+            float[] tile = new float[L * L];
+            for (int jj = 0; jj < jv; jj += L)
+                for (int p = 0; p < kv; p += L) {
+                    for (int i = 0; i < L; i++) widen(w, wOff + (j0 + jj + i) * k + r0 + p).intoArray(tile, i * L);
+                    Gemm.transposeBlock(tile, 0, L, bp, base + p * nr + jj, nr);
+                }
         }
+        for (int jj = 0; jj < cols; jj++) {
+            int src = wOff + (j0 + jj) * k + r0;
+            for (int p = jj < jv ? kv : 0; p < kc; p++) bp[base + p * nr + jj] = Float.intBitsToFloat(w[src + p] << 16);
+        }
+        if (cols < nr)
+            for (int p = 0; p < kc; p++)
+                for (int jj = cols; jj < nr; jj++) bp[base + p * nr + jj] = 0f;
     }
 }
