@@ -118,6 +118,10 @@ final class BlockPlan implements AutoCloseable {
     private final FloatArray[][] hostIn;
     /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights. */
     private final Object[][] weightIn;
+    /** The host weights this plan holds a device copy of (their op-by-op plans are released once it ran). */
+    final java.util.Set<TornadoBackend.Weight> weights = new java.util.HashSet<>();
+    /** The backend's count of op-by-op weight plans built when this plan last released those it covers. */
+    long sweptAt = -1;
     private final TornadoExecutionPlan plan;
     private final KernelPlan.Counter counter;
     private final long firstBytes;
@@ -180,6 +184,7 @@ final class BlockPlan implements AutoCloseable {
                     TornadoBackend.In in = op.ins()[i];
                     KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
                     once.add(weightIn[j][i]);
+                    weights.add(new TornadoBackend.Weight(s.storage(), s.offset(), s.length()));
                     bytes += (op.shorts(i) ? 2L : 4L) * s.length();
                     weightBytes += (op.shorts(i) ? 2L : 4L) * Math.max(1, s.length());
                 }

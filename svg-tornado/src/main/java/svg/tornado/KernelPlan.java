@@ -46,6 +46,8 @@ final class KernelPlan implements AutoCloseable {
     private final boolean[] everyRun = new boolean[4];
     private boolean ran;
     private final Counter counter;
+    /** Device bytes of the inputs uploaded once (the weights), and of all this plan's buffers (each its capacity). */
+    final long residentBytes, bytes;
 
     /** Copies and launches of all plans of one backend (guarded by the backend's lock). */
     static final class Counter {
@@ -73,6 +75,14 @@ final class KernelPlan implements AutoCloseable {
         this.shorts = shorts.clone();
         for (int i = 0; i < 4; i++) in[i] = buffer(shorts[i], caps[i]);
         out = new FloatArray(Math.max(1, outCap));
+        long res = 0, all = 4L * (IP + FP + Math.max(1, outCap));
+        for (int i = 0; i < 4; i++) {
+            long b = (shorts[i] ? 2L : 4L) * Math.max(1, caps[i]);
+            all += b;
+            if (resident[i] && caps[i] > 0) res += b;
+        }
+        residentBytes = res;
+        bytes = all;
         String name = kernel + SEQ.incrementAndGet();
         TaskGraph g = new TaskGraph(name);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, ip, fp);

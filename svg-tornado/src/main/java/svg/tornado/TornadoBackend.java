@@ -92,6 +92,18 @@ public final class TornadoBackend implements Backend {
      * intermediate stays readable until the plan runs again.
      */
     private final boolean blockReuse;
+    /**
+     * Once a block plan has run, the op-by-op plans of the weights it holds are released (closed, their device copy
+     * freed), so that a weight is not resident twice; {@code -Dsvg.tornado.releaseOpWeights=false} keeps them.
+     */
+    private final boolean releaseOpWeights;
+    /** How many resident (weight-bearing) op-by-op plans were built so far: block plans sweep only after a change. */
+    private long opPlansBuilt;
+    /**
+     * Op-by-op plans released once: if one is needed again (a block that falls back to op by op after its plan ran)
+     * it is rebuilt and then kept, so a block that alternates does not recompile its op plans on every run.
+     */
+    private final java.util.Set<Key> releasedOnce = new java.util.HashSet<>();
     private final Map<String, Integer> blockFallbacks = new HashMap<>();
     /** {@code -Dsvg.tornado.traceFallbacks=true}: print where each block fell back to op by op (what read the host). */
     private static final boolean TRACE_FALLBACKS = Boolean.getBoolean("svg.tornado.traceFallbacks");
@@ -110,15 +122,20 @@ public final class TornadoBackend implements Backend {
         this(device, blockPlans, planAfter, !"false".equals(System.getProperty("svg.tornado.blockBufferReuse")));
     }
 
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse) {
+        this(device, blockPlans, planAfter, blockReuse, !"false".equals(System.getProperty("svg.tornado.releaseOpWeights")));
+    }
+
     /**
      * @param planAfter a block plan is built when a launch sequence is seen for the planAfter-th time; before that
      *                  the block runs op by op. 1 (default): at once. A plan compiles every kernel of the block
      *                  anew, which pays only for blocks that run again (sampling steps); a block that runs once
      *                  (a decoder block in {@code svg sample}) compiles less op by op, whose plans are shared.
      */
-    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse) {
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse, boolean releaseOpWeights) {
         this.device = device;
         this.blockReuse = blockReuse;
+        this.releaseOpWeights = releaseOpWeights;
         this.deviceName = device == null ? "default" : device.getDeviceName();
         this.blockPlansOn = blockPlans;
         this.planAfter = planAfter;
@@ -146,7 +163,7 @@ public final class TornadoBackend implements Backend {
             FloatArray, FloatArray> {}
 
     /** A weight tensor identified by its storage (identity), offset and length. */
-    private record Weight(Storage storage, int offset, int length) {
+    record Weight(Storage storage, int offset, int length) {
         @Override public boolean equals(Object o) {
             return o instanceof Weight w && w.storage == storage && w.offset == offset && w.length == length;
         }
@@ -234,7 +251,10 @@ public final class TornadoBackend implements Backend {
             }
             int outCap = Math.max(p == null ? 0 : p.outCap, pow2(outLen));
             if (p != null) p.close();
-            else if (keepResident) residentPlans++;
+            else if (keepResident) {
+                residentPlans++;
+                opPlansBuilt++;
+            }
             p = new KernelPlan(kernel, code, caps, res, shorts, outCap, dims, device, counter);
             for (int i = 0; i < 4; i++) if (res[i]) p.set(i, vals[i], ins[i].offset, ins[i].length);
             plans.put(key, p);
@@ -881,10 +901,55 @@ public final class TornadoBackend implements Backend {
             blockPlans.put(key, bp);
         }
         bp.run(q);
+        if (releaseOpWeights && bp.sweptAt != opPlansBuilt) releaseCovered(bp);
         // the queue's inputs are no longer needed (nothing will run it op by op now): let them be collected
         q.ops.clear();
         q.srcs.clear();
         q.hostSeen.clear();
+    }
+
+    /**
+     * Closes the op-by-op plans whose weights {@code bp} (which has run) holds too: the same weight would otherwise
+     * stay on the device twice. A plan released before is kept (see {@link #releasedOnce}).
+     */
+    private void releaseCovered(BlockPlan bp) {
+        bp.sweptAt = opPlansBuilt;
+        for (var it = plans.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey() instanceof Key k && covered(k, bp.weights) && releasedOnce.add(k)) {
+                e.getValue().close();
+                it.remove();
+                residentPlans--;
+            }
+        }
+    }
+
+    private static boolean covered(Key k, java.util.Set<Weight> ws) {
+        return (k.w1() == null || ws.contains(k.w1())) && (k.w2() == null || ws.contains(k.w2()))
+                && (k.w3() == null || ws.contains(k.w3()));
+    }
+
+    /**
+     * Device memory of the op-by-op plans that keep weights resident, and how much of it a block plan holds as
+     * well (a weight resident twice).
+     */
+    public synchronized OpPlanMemory opPlanMemory() {
+        java.util.Set<Weight> inBlocks = new java.util.HashSet<>();
+        for (BlockPlan p : blockPlans.values()) inBlocks.addAll(p.weights);
+        int n = 0, twice = 0;
+        long weights = 0, all = 0, weightsTwice = 0;
+        for (var e : plans.entrySet()) {
+            if (!(e.getKey() instanceof Key k)) continue;
+            KernelPlan p = e.getValue();
+            n++;
+            weights += p.residentBytes;
+            all += p.bytes;
+            if (covered(k, inBlocks)) {
+                twice++;
+                weightsTwice += p.residentBytes;
+            }
+        }
+        return new OpPlanMemory(n, weights, all, twice, weightsTwice);
     }
 
     @Override
@@ -899,6 +964,7 @@ public final class TornadoBackend implements Backend {
         sightings.clear();
         mutable.clear();
         recentOutputs.clear();
+        releasedOnce.clear();
         residentPlans = 0;
     }
 
