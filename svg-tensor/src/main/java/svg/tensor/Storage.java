@@ -104,7 +104,12 @@ public final class Storage {
     /** float32 to bfloat16 bits, round to nearest even (as torch's {@code .bfloat16()}). */
     static short[] narrow(float[] values, int from, int count) {
         short[] b = new short[count];
-        for (int i = 0; i < count; i++) b[i] = HalfFloats.floatToBf16(values[from + i]);
+        narrowInto(values, from, b);
         return b;
+    }
+
+    /** {@code dst.length} values from {@code values[from..]} rounded into existing bfloat16 bits. */
+    static void narrowInto(float[] values, int from, short[] dst) {
+        for (int i = 0; i < dst.length; i++) dst[i] = HalfFloats.floatToBf16(values[from + i]);
     }
 }

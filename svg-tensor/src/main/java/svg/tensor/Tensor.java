@@ -124,6 +124,13 @@ public final class Tensor {
         return new Tensor(Storage.ofBf16(bits), shape.clone(), contiguousStrides(shape), 0);
     }
 
+    /** A new zero-filled bfloat16 tensor (frozen; fill it with {@link #copyFrom}). */
+    public static Tensor zerosBf16(int... shape) {
+        long n = numel(shape);
+        if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor too large: " + Arrays.toString(shape));
+        return ofBf16(new short[(int) n], shape);
+    }
+
     /**
      * A contiguous tensor whose values a backend holds elsewhere (on a device) and copies to the host on the first
      * {@link #data()}; see {@link Storage}.
@@ -171,8 +178,7 @@ public final class Tensor {
         if (values.length != numel())
             throw new IllegalArgumentException("copyFrom: " + values.length + " values for shape " + Arrays.toString(shape));
         if (isBf16()) {
-            short[] b = storage.bf16();
-            for (int i = 0; i < values.length; i++) b[i] = HalfFloats.floatToBf16(values[i]);
+            Storage.narrowInto(values, 0, storage.bf16());
         } else {
             System.arraycopy(values, 0, data(), 0, values.length);
         }

@@ -42,15 +42,9 @@ public abstract class Module {
      * {@link Bf16Weights#scope()}.
      */
     protected final Tensor matrixParam(String name, int... shape) {
-        Tensor t = Bf16Weights.enabled() && !Meta.enabled() ? Tensor.ofBf16(new short[(int) numel(shape)], shape) : Meta.newTensor(shape);
+        Tensor t = Bf16Weights.enabled() && !Meta.enabled() ? Tensor.zerosBf16(shape) : Meta.newTensor(shape);
         matrixWeights.add(t);
         return registerParam(name, t);
-    }
-
-    private static long numel(int[] shape) {
-        long n = 1;
-        for (int s : shape) n *= s;
-        return n;
     }
 
     /** This module's own weight matrices (registered with {@link #matrixParam}), not its children's. */

@@ -33,16 +33,9 @@ public final class TorchCheckpoint {
      * "state_dict", else the top-level map itself. Non-tensor entries are skipped.
      */
     public static LinkedHashMap<String, Tensor> stateDict(Path p, String container) throws IOException {
-        try (TorchSource a = TorchSource.open(p)) {
-            Map<?, ?> sd = select(p, a.unpickle(), container);
-            LinkedHashMap<String, LazyTensor> lazy = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : sd.entrySet())
-                if (e.getValue() instanceof LazyTensor t) lazy.put(String.valueOf(e.getKey()), t);
-            a.plan(lazy.values());
-            LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-            for (var e : lazy.entrySet()) out.put(e.getKey(), a.materialize(e.getValue()));
-            return out;
-        }
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        forEachTensor(p, container, out::put);
+        return out;
     }
 
     /**
