@@ -276,7 +276,7 @@ class DiT(nn.Module):
 
     def forward(self, x, t, y):
         half = 128
-        freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32) / half)
+        freqs = torch.exp(-math.log(10000) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
         args = t[:, None].float() * freqs[None]
         c = self.t_mlp(torch.cat([torch.cos(args), torch.sin(args)], dim=-1)) + self.y_table(y)
         h = self.ln1(x) + self.pos_embed
