@@ -42,7 +42,7 @@ cp="$cp:$(jar "$root/benchmarks/target/benchmarks-*.jar")"
 # shellcheck disable=SC2086
 jflags=("@$TORNADOVM_HOME/tornado-argfile" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
         -Xss8m "-Xmx${SVG_XMX:-32g}" -Dtornado.recover.bailout=False ${SVG_JAVA_OPTS:-})
-quiet() { grep -v -e '^WARNING: Using incubator' -e 'sun.misc.Unsafe' || true; }
+quiet() { grep --line-buffered -v -e '^WARNING: Using incubator' -e 'sun.misc.Unsafe' || true; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $(command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -n 1)"
 "$JAVA_HOME/bin/java" "${jflags[@]}" -cp "$cp" svg.app.SvgCommand devices 2>&1 | quiet

@@ -493,21 +493,14 @@ public final class Kernels {
         return t;
     }
 
-    /** Tree reduction of red[0..RS) in local memory (sum, or max when {@code max}); every item gets the result. */
-    static float reduceGroup(KernelContext c, float[] red, int l, float v, boolean max) {
-        red[l] = v;
-        c.localBarrier();
-        for (int s = RS / 2; s > 0; s = s / 2) {
-            if (l < s) {
-                if (max) red[l] = TornadoMath.max(red[l], red[l + s]);
-                else red[l] = red[l] + red[l + s];
-            }
-            c.localBarrier();
-        }
-        float r = red[0];
-        c.localBarrier();
-        return r;
-    }
+    /*
+     * The work-group reductions below (softmax, rowNorm, groupNorm) are written out in each kernel's body, once, in a
+     * loop over the kernel's passes. They were a shared helper taking the local array as a parameter; TornadoVM 5.2
+     * compiles such a callee's accesses as if the local array were a Java heap array (a byte offset with the 16-byte
+     * array header: red[4 * l + 16] for red[l]), which runs past the end of the 64-float local array. PoCL keeps
+     * going (and the results were right), NVIDIA's OpenCL faults (CL_OUT_OF_RESOURCES, then -9999 for every later
+     * call): found on an H200, docs/tornado.md. LocalArrayIndexTest checks the generated OpenCL for this.
+     */
 
     /** Softmax over rows of length ip[0]; one work-group of RS items per row. */
     public static void softmax(KernelContext c, IntArray ip, FloatArray fp, FloatArray x, FloatArray b, FloatArray d,
@@ -516,13 +509,28 @@ public final class Kernels {
         int base = c.groupIdx * n;
         int l = c.localIdx;
         float[] red = c.allocateFloatLocalArray(RS);
-        float m = Float.NEGATIVE_INFINITY;
-        for (int j = l; j < n; j += RS) m = TornadoMath.max(m, x.get(base + j));
-        m = reduceGroup(c, red, l, m, true);
-        float s = 0.0f;
-        for (int j = l; j < n; j += RS) s += TornadoMath.exp(x.get(base + j) - m);
-        s = reduceGroup(c, red, l, s, false);
-        for (int j = l; j < n; j += RS) out.set(base + j, TornadoMath.exp(x.get(base + j) - m) / s);
+        float m = 0.0f;
+        float sum = 1.0f;
+        for (int pass = 0; pass < 2; pass++) { // 0: the row's max, 1: the sum of exp(x - max)
+            float p = pass == 0 ? Float.NEGATIVE_INFINITY : 0.0f;
+            for (int j = l; j < n; j += RS) {
+                if (pass == 0) p = TornadoMath.max(p, x.get(base + j));
+                else p += TornadoMath.exp(x.get(base + j) - m);
+            }
+            red[l] = p;
+            c.localBarrier();
+            for (int s = RS / 2; s > 0; s = s / 2) {
+                if (l < s) {
+                    if (pass == 0) red[l] = TornadoMath.max(red[l], red[l + s]);
+                    else red[l] = red[l] + red[l + s];
+                }
+                c.localBarrier();
+            }
+            if (pass == 0) m = red[0];
+            else sum = red[0];
+            c.localBarrier();
+        }
+        for (int j = l; j < n; j += RS) out.set(base + j, TornadoMath.exp(x.get(base + j) - m) / sum);
     }
 
     /** LayerNorm (ip[1] == 0) or RMSNorm (ip[1] == 1) over rows of length ip[0]. ip: [n, rms, hasW, hasB]; fp: [eps]. */
@@ -534,18 +542,24 @@ public final class Kernels {
         int l = c.localIdx;
         float[] red = c.allocateFloatLocalArray(RS);
         float mu = 0.0f;
-        if (rms == 0) {
-            float s = 0.0f;
-            for (int j = l; j < n; j += RS) s += x.get(base + j);
-            mu = reduceGroup(c, red, l, s, false) / n;
+        float rs = 0.0f;
+        for (int pass = rms; pass < 2; pass++) { // 0: the mean (LayerNorm only), 1: the mean square about it
+            float p = 0.0f;
+            for (int j = l; j < n; j += RS) {
+                float dx = x.get(base + j) - mu;
+                p += pass == 0 ? dx : dx * dx;
+            }
+            red[l] = p;
+            c.localBarrier();
+            for (int s = RS / 2; s > 0; s = s / 2) {
+                if (l < s) red[l] = red[l] + red[l + s];
+                c.localBarrier();
+            }
+            float r = red[0] / n;
+            c.localBarrier();
+            if (pass == 0) mu = r;
+            else rs = 1.0f / TornadoMath.sqrt(r + fp.get(0));
         }
-        float v = 0.0f;
-        for (int j = l; j < n; j += RS) {
-            float dx = x.get(base + j) - mu;
-            v += dx * dx;
-        }
-        v = reduceGroup(c, red, l, v, false) / n;
-        float rs = 1.0f / TornadoMath.sqrt(v + fp.get(0));
         for (int j = l; j < n; j += RS) {
             float y = (x.get(base + j) - mu) * rs;
             if (ip.get(2) == 1) y = y * w.get(j);
@@ -567,16 +581,25 @@ public final class Kernels {
         int len = cg * sp;
         int l = c.localIdx;
         float[] red = c.allocateFloatLocalArray(RS);
-        float s = 0.0f;
-        for (int j = l; j < len; j += RS) s += x.get(base + j);
-        float mu = reduceGroup(c, red, l, s, false) / len;
-        float v = 0.0f;
-        for (int j = l; j < len; j += RS) {
-            float dx = x.get(base + j) - mu;
-            v += dx * dx;
+        float mu = 0.0f;
+        float rs = 0.0f;
+        for (int pass = 0; pass < 2; pass++) { // 0: the mean, 1: the mean square about it
+            float p = 0.0f;
+            for (int j = l; j < len; j += RS) {
+                float dx = x.get(base + j) - mu;
+                p += pass == 0 ? dx : dx * dx;
+            }
+            red[l] = p;
+            c.localBarrier();
+            for (int s = RS / 2; s > 0; s = s / 2) {
+                if (l < s) red[l] = red[l] + red[l + s];
+                c.localBarrier();
+            }
+            float r = red[0] / len;
+            c.localBarrier();
+            if (pass == 0) mu = r;
+            else rs = 1.0f / TornadoMath.sqrt(r + fp.get(0));
         }
-        v = reduceGroup(c, red, l, v, false) / len;
-        float rs = 1.0f / TornadoMath.sqrt(v + fp.get(0));
         for (int j = l; j < len; j += RS) {
             int cc = g * cg + j / sp;
             float y = (x.get(base + j) - mu) * rs;

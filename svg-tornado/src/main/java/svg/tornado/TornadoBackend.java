@@ -46,14 +46,27 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * TornadoVM settings this backend needs, set (unless given on the command line) before TornadoVM reads them: a
-     * block plan is one task graph with a task per launch, whose TornadoVM bytecode outgrows the default 4 KiB
-     * buffer (each graph allocates one such buffer, so it is not made huge).
+     * TornadoVM settings this backend needs, set (unless given on the command line) before TornadoVM reads them:
+     * <ul>
+     *   <li>a block plan is one task graph with a task per launch, whose TornadoVM bytecode outgrows the default
+     *       4 KiB buffer (each graph allocates one such buffer, so it is not made huge);</li>
+     *   <li>TornadoVM counts every device buffer against {@code tornado.device.memory}, 4 GB by default, whatever the
+     *       device has (an accounting cap, nothing is reserved). SVG-XL needs more: its DiT weights alone are 2.7 GB
+     *       in float32, and on an H200 {@code svg.bench.DeviceSvgXl} stopped with "Unable to allocate 33554448
+     *       bytes" in its first sample. The default here is {@link #DEFAULT_DEVICE_MEMORY}, so that the device's own
+     *       memory is the limit on today's GPUs; lower it for a smaller card to get TornadoVM's error, which says how
+     *       to raise it, instead of the driver's.</li>
+     * </ul>
      */
     static void configure() {
         if (System.getProperty("tornado.tvm.maxbytecodesize") == null)
             System.setProperty("tornado.tvm.maxbytecodesize", "131072");
+        if (System.getProperty("tornado.device.memory") == null)
+            System.setProperty("tornado.device.memory", DEFAULT_DEVICE_MEMORY);
     }
+
+    /** The {@code tornado.device.memory} this backend sets when none is given (see {@link #configure()}). */
+    static final String DEFAULT_DEVICE_MEMORY = "64GB";
 
     /** Weight-bearing plans above this count stop being made resident (device memory and compile time bound). */
     private static final int MAX_RESIDENT_PLANS = Integer.getInteger("svg.tornado.maxResidentPlans", 4096);

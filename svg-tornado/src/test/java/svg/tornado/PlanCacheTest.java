@@ -23,6 +23,15 @@ class PlanCacheTest {
     }
 
     @Test
+    void deviceMemoryCapIsRaisedBeyondTornadoDefault() {
+        // TornadoVM's own default (4 GB) stopped SVG-XL on an H200; the backend raises the cap unless it is given
+        Backends.byName("tornado");
+        long heap = uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider.getTornadoRuntime().getDefaultDevice()
+                .getDeviceContext().getMemoryManager().getHeapSize();
+        assertEquals(64L << 30, heap, "TornadoVM's device memory cap");
+    }
+
+    @Test
     void plansAreReusedAcrossShapesAndCalls() {
         TornadoBackend b = (TornadoBackend) Backends.byName("tornado");
         Rng r = new Rng(7);
