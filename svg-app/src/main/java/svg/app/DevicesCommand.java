@@ -35,6 +35,7 @@ final class DevicesCommand implements Runnable {
         for (BackendStatus b : BackendStatus.all()) {
             out.printf("%-10s rank %3d  %s%n", b.name(), b.rank(), b.usable() ? b.kind() : "NOT usable: " + b.problem());
             if (b.usable()) for (String d : devicesOf(b.name())) out.println("           device " + d);
+            for (String n : notesOf(b.name())) out.println("           note: " + n);
             if (!b.usable() || noProbe) continue;
             String probe = probe(b.name());
             allOk &= !probe.startsWith("FAILED");
@@ -52,6 +53,19 @@ final class DevicesCommand implements Runnable {
                 return p.devices();
             } catch (RuntimeException | LinkageError e) {
                 return java.util.List.of("(could not list devices: " + e + ")");
+            }
+        }
+        return java.util.List.of();
+    }
+
+    /** What a discovered backend wants the user to know (TornadoVM: a GPU driver it cannot see). */
+    private static java.util.List<String> notesOf(String name) {
+        for (svg.tensor.backend.BackendProvider p : Backends.providers()) {
+            if (!p.name().equals(name)) continue;
+            try {
+                return p.notes();
+            } catch (RuntimeException | LinkageError e) {
+                return java.util.List.of();
             }
         }
         return java.util.List.of();

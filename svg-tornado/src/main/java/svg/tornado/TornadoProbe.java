@@ -35,7 +35,11 @@ final class TornadoProbe {
             TornadoRuntime rt = TornadoRuntimeProvider.getTornadoRuntime();
             if (rt.getNumBackends() == 0) return "TornadoVM found no backend; " + HOW;
             TornadoDevice dev = rt.getDefaultDevice();
-            if (dev == null) return "TornadoVM found no device (is an OpenCL ICD such as pocl-opencl-icd installed?)";
+            if (dev == null) {
+                String hint = OpenClVendors.unregisteredNvidiaHint();
+                return "TornadoVM found no device (is an OpenCL ICD such as pocl-opencl-icd installed?)"
+                        + (hint == null ? "" : "; " + hint);
+            }
         } catch (Throwable t) {
             return "TornadoVM failed to start (" + describe(t) + "); `tornado --devices` must list a device: install the"
                     + " GPU driver (CUDA for PTX, the vendor's OpenCL ICD for OpenCL) or pocl-opencl-icd for a CPU device";

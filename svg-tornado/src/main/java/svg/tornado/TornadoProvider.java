@@ -42,6 +42,13 @@ public final class TornadoProvider implements BackendProvider {
         return probe() == null ? TornadoProbe.devices() : java.util.List.of();
     }
 
+    /** An NVIDIA OpenCL driver the ICD loader does not list ({@link OpenClVendors}); checked without TornadoVM. */
+    @Override
+    public java.util.List<String> notes() {
+        String hint = OpenClVendors.unregisteredNvidiaHint();
+        return hint == null ? java.util.List.of() : java.util.List.of(hint);
+    }
+
     @Override
     public Backend create(String option) {
         String why = probe();

@@ -20,6 +20,12 @@ public interface BackendProvider {
      */
     default java.util.List<String> devices() { return java.util.List.of(); }
 
+    /**
+     * Things the user may want to know about this machine, one sentence each (e.g. a GPU driver that the backend
+     * cannot see and how to register it); shown by {@code svg devices}. Must not throw.
+     */
+    default java.util.List<String> notes() { return java.util.List.of(); }
+
     /** Creates the backend; {@code option} is the part after ':' in "tornado:1" (null when absent). */
     Backend create(String option);
 }
