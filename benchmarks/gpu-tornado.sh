@@ -5,19 +5,21 @@
 #      sample with decode, in fp32 (TF32 off), tf32 and bf16 autocast;
 #   3. svg-jvm on TornadoVM (svg.bench.DeviceSvgXl): the same forward (first call = compilation, then the median of
 #      --reps), the same sample twice (the first compiles the decoder's plans), then the same sample on the CPU
-#      backend in the same JVM and the largest pixel difference between the two images.
+#      backend in the same JVM and the largest pixel difference between the two images;
+#   4. with --kernels: svg.bench.DeviceKernels, each op of a DiT-XL block timed on the device (where the forward's
+#      time goes), instead of step 3 with --kernels-only.
 # Weights are random (full-size SVG-XL: DiT-XL 675M + the official autoencoder config), built in memory.
 # Needs: JAVA_HOME (a JDK or JRE 25 with jdk.incubator.vector and jdk.internal.vm.ci), TORNADOVM_HOME (a TornadoVM
 # SDK built for the GPU's backend, docs/tornado.md), the jars (built here with Maven when it is on the PATH, else
 # taken as they are from */target), and for step 2 a python3 whose torch sees a CUDA device.
 # Usage: benchmarks/gpu-tornado.sh [--device tornado[:N]] [--reps N] [--steps N] [--small] [--no-torch]
-#                                  [--no-cpu-check]
+#                                  [--no-cpu-check] [--kernels | --kernels-only]
 # Environment: SVG_XMX (heap, default 32g), SVG_JAVA_OPTS (extra JVM flags, e.g. TornadoVM's -Dtornado.* options).
-# Lines starting with RESULT are the numbers (docs/performance.md, "GPU: TornadoVM vs PyTorch CUDA").
+# Lines starting with RESULT are the numbers (docs/performance.md, "TornadoVM backend (svg-tornado) on a GPU").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-device=tornado; reps=5; steps=25; small=(); torch=1; cpucheck=(--cpu-check)
+device=tornado; reps=5; steps=25; small=(); torch=1; cpucheck=(--cpu-check); kernels=0; sample=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --device) device="$2"; shift 2 ;;
@@ -26,7 +28,9 @@ while [ $# -gt 0 ]; do
     --small) small=(--small); shift ;;
     --no-torch) torch=0; shift ;;
     --no-cpu-check) cpucheck=(); shift ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    --kernels) kernels=1; shift ;;
+    --kernels-only) kernels=1; sample=0; shift ;;
+    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -49,5 +53,10 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores; $(command -v nvidia-smi > /dev/null &
 if [ "$torch" = 1 ]; then
   python3 "$here/vs_pytorch_cuda.py" --reps 20 --steps "$steps"
 fi
-"$JAVA_HOME/bin/java" "${jflags[@]}" "-Dsvg.backend=$device" -cp "$cp" svg.bench.DeviceSvgXl --reps "$reps" \
-    --steps "$steps" ${small[@]+"${small[@]}"} ${cpucheck[@]+"${cpucheck[@]}"} 2>&1 | quiet
+if [ "$sample" = 1 ]; then
+  "$JAVA_HOME/bin/java" "${jflags[@]}" "-Dsvg.backend=$device" -cp "$cp" svg.bench.DeviceSvgXl --reps "$reps" \
+      --steps "$steps" ${small[@]+"${small[@]}"} ${cpucheck[@]+"${cpucheck[@]}"} 2>&1 | quiet
+fi
+if [ "$kernels" = 1 ]; then
+  "$JAVA_HOME/bin/java" "${jflags[@]}" "-Dsvg.backend=$device" -cp "$cp" svg.bench.DeviceKernels 2>&1 | quiet
+fi
