@@ -51,7 +51,11 @@ quiet() { grep --line-buffered -v -e '^WARNING: Using incubator' -e 'sun.misc.Un
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $(command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -n 1)"
 "$JAVA_HOME/bin/java" "${jflags[@]}" -cp "$cp" svg.app.SvgCommand devices 2>&1 | quiet
 if [ "$torch" = 1 ]; then
-  python3 "$here/vs_pytorch_cuda.py" --reps 20 --steps "$steps"
+  if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2> /dev/null; then
+    python3 "$here/vs_pytorch_cuda.py" --reps 20 --steps "$steps"
+  else
+    echo "# PyTorch CUDA side SKIPPED: python3 has no torch that sees a CUDA device (--no-torch silences this)"
+  fi
 fi
 if [ "$sample" = 1 ]; then
   "$JAVA_HOME/bin/java" "${jflags[@]}" "-Dsvg.backend=$device" -cp "$cp" svg.bench.DeviceSvgXl --reps "$reps" \
