@@ -299,11 +299,14 @@ public final class Kernels {
         for (int t = 0; t < k; t += TS) {
             for (int q = 0; q < 4; q++) {
                 int idx = l + q * TS * TS;
-                int r = idx / TS;
-                int kk = idx - r * TS;
+                // neighbouring items load neighbouring addresses (coalesced on a GPU) whichever way A and B are laid
+                // out: along K when the operand is stored row by row ([M, K] A, transposed [N, K] B: a linear
+                // layer's weight), along M or N otherwise
+                int r = ta == 1 ? idx % BT : idx / TS;
+                int kk = ta == 1 ? idx / BT : idx % TS;
                 as[kk * BT + r] = loadA(a, aBase, ta, m, k, tileRow + r, t + kk);
-                int kb = idx / BT;
-                int cc = idx - kb * BT;
+                int kb = tb == 1 ? idx % TS : idx / BT;
+                int cc = tb == 1 ? idx / TS : idx % BT;
                 bs[kb * BT + cc] = loadB(b, bBase, tb, n, k, t + kb, tileCol + cc);
             }
             c.localBarrier();
@@ -399,11 +402,14 @@ public final class Kernels {
         for (int t = 0; t < k; t += TS) {
             for (int q = 0; q < 4; q++) {
                 int idx = l + q * TS * TS;
-                int r = idx / TS;
-                int kk = idx - r * TS;
+                // neighbouring items load neighbouring addresses (coalesced on a GPU) whichever way A and B are laid
+                // out: along K when the operand is stored row by row ([M, K] A, transposed [N, K] B: a linear
+                // layer's weight), along M or N otherwise
+                int r = ta == 1 ? idx % BT : idx / TS;
+                int kk = ta == 1 ? idx / BT : idx % TS;
                 as[kk * BT + r] = loadA(a, aBase, ta, m, k, tileRow + r, t + kk);
-                int kb = idx / BT;
-                int cc = idx - kb * BT;
+                int kb = tb == 1 ? idx % TS : idx / BT;
+                int cc = tb == 1 ? idx / TS : idx % BT;
                 bs[kb * BT + cc] = loadBbf16(b, pow2, bBase, tb, n, k, t + kb, tileCol + cc);
             }
             c.localBarrier();
