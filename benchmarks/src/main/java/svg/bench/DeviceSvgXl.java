@@ -5,12 +5,9 @@ import svg.nn.autoencoder.SvgAutoencoderConfig;
 import svg.nn.decoder.DecoderConfig;
 import svg.nn.dinov3.DinoV3Config;
 import svg.nn.dit.DiT;
-import svg.nn.dit.DiTBlock;
 import svg.nn.dit.DiTConfig;
 import svg.nn.encoder.ResidualViTConfig;
 import svg.nn.flow.SamplerOptions;
-import svg.nn.layer.Linear;
-import svg.nn.module.Init;
 import svg.nn.pipeline.SvgModel;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
@@ -60,7 +57,7 @@ public final class DeviceSvgXl {
         System.out.println("# backend: " + device.getClass().getName() + "; host threads " + threads);
 
         long t0 = System.nanoTime();
-        SvgModel m = small ? smallModel() : svgXl();
+        SvgModel m = small ? smallModel() : RandomSvgXl.build(0);
         DiTConfig c = m.dit().config;
         System.out.printf(Locale.ROOT, "# model built in %.1f s: DiT %,d params (hidden %d, depth %d), autoencoder %,d params%n",
                 secs(t0), m.dit().numParameters(), c.hidden_size(), c.depth(), m.autoencoder().numParameters());
@@ -185,19 +182,6 @@ public final class DeviceSvgXl {
 
     private static double secs(long t0) { return (System.nanoTime() - t0) / 1e9; }
 
-    /** The random SVG-XL of RandomSvgXl (same seed and init), in memory. */
-    static SvgModel svgXl() {
-        Rng rng = new Rng(0);
-        DiT dit = new DiT(DiTConfig.XL, rng);
-        try (var g = GradMode.noGrad()) {
-            for (DiTBlock b : dit.blocks) Init.normal(b.adaLN_modulation.<Linear>get(1).weight, rng, 0, 0.02);
-            Init.normal(dit.final_layer.adaLN_modulation.<Linear>get(1).weight, rng, 0, 0.02);
-            Init.normal(dit.final_layer.linear.weight, rng, 0, 0.02);
-        }
-        SvgAutoencoder ae = new SvgAutoencoder(SvgAutoencoderConfig.SVG, rng);
-        return new SvgModel(dit, ae, null, List.of(), 256, SamplerOptions.defaults());
-    }
-
     /** A tiny model with the same structure, to try the harness where compiling SVG-XL would take too long. */
     static SvgModel smallModel() {
         Rng rng = new Rng(0);
@@ -205,11 +189,7 @@ public final class DeviceSvgXl {
                 new ResidualViTConfig(32, 16, 1, 2, 32, 64, 4),
                 new DecoderConfig(32, 3, new int[]{1, 1}, 1, new int[]{2}, 0, 4, 36, 3, true), 8, 0.1, true);
         DiT dit = new DiT(new DiTConfig(2, 1, 36, 64, 2, 4, 4.0, 0.1, 3, true, 0, true), rng);
-        try (var g = GradMode.noGrad()) {
-            for (DiTBlock b : dit.blocks) Init.normal(b.adaLN_modulation.<Linear>get(1).weight, rng, 0, 0.02);
-            Init.normal(dit.final_layer.adaLN_modulation.<Linear>get(1).weight, rng, 0, 0.02);
-            Init.normal(dit.final_layer.linear.weight, rng, 0, 0.02);
-        }
+        RandomSvgXl.nonZeroOutputs(dit, rng);
         return new SvgModel(dit, new SvgAutoencoder(ae, rng), null, List.of(), 32, SamplerOptions.defaults());
     }
 }

@@ -47,17 +47,27 @@ public final class RandomSvgXl {
             }
         }
         long t0 = System.nanoTime();
+        SvgModel m = build(seed);
+        m.save(dir, dtype);
+        System.err.printf("wrote %s (%s weights): DiT %,d params, autoencoder %,d params, %.1f s%n", dir, dtype,
+                m.dit().numParameters(), m.autoencoder().numParameters(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The random SVG-XL (DiT-XL and the official autoencoder config), in memory. */
+    static SvgModel build(long seed) {
         Rng rng = new Rng(seed);
         DiT dit = new DiT(DiTConfig.XL, rng);
+        nonZeroOutputs(dit, rng);
+        SvgAutoencoder ae = new SvgAutoencoder(SvgAutoencoderConfig.SVG, rng);
+        return new SvgModel(dit, ae, null, List.of(), 256, SamplerOptions.defaults());
+    }
+
+    /** N(0, 0.02) for the adaLN and output projections the official init zeroes (see the class comment). */
+    static void nonZeroOutputs(DiT dit, Rng rng) {
         try (var g = GradMode.noGrad()) {
             for (DiTBlock b : dit.blocks) Init.normal(b.adaLN_modulation.<Linear>get(1).weight, rng, 0, 0.02);
             Init.normal(dit.final_layer.adaLN_modulation.<Linear>get(1).weight, rng, 0, 0.02);
             Init.normal(dit.final_layer.linear.weight, rng, 0, 0.02);
         }
-        SvgAutoencoder ae = new SvgAutoencoder(SvgAutoencoderConfig.SVG, rng);
-        SvgModel m = new SvgModel(dit, ae, null, List.of(), 256, SamplerOptions.defaults());
-        m.save(dir, dtype);
-        System.err.printf("wrote %s (%s weights): DiT %,d params, autoencoder %,d params, %.1f s%n", dir, dtype,
-                dit.numParameters(), ae.numParameters(), (System.nanoTime() - t0) / 1e9);
     }
 }

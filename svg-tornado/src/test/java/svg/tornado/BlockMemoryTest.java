@@ -146,19 +146,11 @@ class BlockMemoryTest {
 
     /** One forward with and without buffer reuse: the same bits out, and the block plans' device bytes of each. */
     private static void measureDiT(DiTConfig cfg, int batch, double std) {
-        DiT m = new DiT(cfg, new Rng(1));
-        Rng r = new Rng(3);
-        m.parameters().forEach(p -> Init.normal(p, r, 0, std));
-        m.eval();
+        DiTCase c = DiTCase.of(cfg, batch, std);
+        DiT m = c.model();
+        Tensor x = c.x(), time = c.time();
+        int[] y = c.y();
         int tokens = cfg.input_size() * cfg.input_size();
-        Tensor x = Tensor.randn(new Rng(4), batch, tokens, cfg.in_channels());
-        float[] tt = new float[batch];
-        int[] y = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            tt[i] = 0.3f;
-            y[i] = i % 2 == 0 ? 1 : cfg.num_classes(); // the CFG pair: a class and the null class
-        }
-        Tensor time = Tensor.of(tt, batch);
         float[][] out = new float[2][];
         DeviceMemory[] mem = new DeviceMemory[2];
         for (int k = 0; k < 2; k++) {

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import svg.nn.dit.DiT;
 import svg.nn.dit.DiTConfig;
-import svg.nn.module.Init;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
 import svg.tensor.autograd.GradMode;
@@ -42,19 +41,11 @@ class OpPlanWeightsTest {
      * the weights resident twice drop to none.
      */
     private static void measure(DiTConfig cfg, int batch, double std, int forwards) {
-        DiT m = new DiT(cfg, new Rng(1));
-        Rng r = new Rng(3);
-        m.parameters().forEach(p -> Init.normal(p, r, 0, std));
-        m.eval();
+        DiTCase c = DiTCase.of(cfg, batch, std);
+        DiT m = c.model();
+        Tensor x = c.x(), time = c.time();
+        int[] y = c.y();
         int tokens = cfg.input_size() * cfg.input_size();
-        Tensor x = Tensor.randn(new Rng(4), batch, tokens, cfg.in_channels());
-        float[] tt = new float[batch];
-        int[] y = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            tt[i] = 0.3f;
-            y[i] = i % 2 == 0 ? 1 : cfg.num_classes();
-        }
-        Tensor time = Tensor.of(tt, batch);
         String[] modes = {"blockPlanAfter=2, op by op", "blockPlanAfter=2, block plans, op plans kept",
                 "blockPlanAfter=2, block plans, op plans released", "blockPlanAfter=1 (default), block plans, op plans kept"};
         int[][] bits = new int[4][];
