@@ -59,11 +59,33 @@ public final class PixelClassifier {
 
     /** Logits [B, classes]. */
     public Tensor logits(Tensor images) {
-        Tensor x = prepare(images);
+        return hidden(prepare(images)).linear(params.get("fc2.weight"), params.get("fc2.bias"));
+    }
+
+    /** Up to the penultimate layer: GELU(fc1(...)) [B, 128] of prepared [B, 1, 28, 28] images. */
+    private Tensor hidden(Tensor x) {
         x = x.conv2d(params.get("conv1.weight"), params.get("conv1.bias"), 2, 1).gelu();
         x = x.conv2d(params.get("conv2.weight"), params.get("conv2.bias"), 2, 1).gelu();
         x = x.reshape(x.size(0), -1);
-        return x.linear(params.get("fc1.weight"), params.get("fc1.bias")).gelu().linear(params.get("fc2.weight"), params.get("fc2.bias"));
+        return x.linear(params.get("fc1.weight"), params.get("fc1.bias")).gelu();
+    }
+
+    /** Width of {@link #features}: the fc1 activations. */
+    public static final int FEATURE_DIM = 128;
+
+    /**
+     * The penultimate-layer activations, GELU(fc1(...)) [B, 128], for the Frechet distance "FD-FMNIST"; evaluated in
+     * chunks of 256 with autograd off. Inputs as for {@link #logits}.
+     */
+    public Tensor features(Tensor images) {
+        int n = images.size(0);
+        java.util.List<Tensor> parts = new java.util.ArrayList<>();
+        try (var g = GradMode.noGrad()) {
+            for (int s = 0; s < n; s += 256) {
+                parts.add(hidden(prepare(images.narrow(0, s, Math.min(256, n - s)))));
+            }
+        }
+        return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts);
     }
 
     /** Mean cross-entropy against {@code labels}. */
