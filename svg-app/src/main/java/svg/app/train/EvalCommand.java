@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 
 /** {@code svg eval ...}: quality checks of trained models. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate trained models.",
-        subcommands = {EvalCommand.Classify.class, EvalProbeCommand.class})
+        subcommands = {EvalCommand.Classify.class, EvalProbeCommand.class, EvalFdCommand.class})
 public final class EvalCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
