@@ -23,6 +23,12 @@ final class StageFiles {
 
     static void saveEncoder(Path dir, DinoVisionTransformer vit, DinoV3Config cfg) throws IOException {
         Safetensors.save(dir.resolve(SSL_WEIGHTS), vit.stateDict(), Map.of("model", "dinov3-vit", "config", Json.writeCompact(RecordJson.toMap(cfg))));
+        saveEncoderConfig(dir, cfg);
+    }
+
+    /** Written when SSL training starts, so its checkpoints can be used before it ends. */
+    static void saveEncoderConfig(Path dir, DinoV3Config cfg) throws IOException {
+        Files.createDirectories(dir);
         Files.writeString(dir.resolve(SSL_CONFIG), Json.write(RecordJson.toMap(cfg)) + "\n");
     }
 
@@ -32,8 +38,25 @@ final class StageFiles {
         return RecordJson.fromMap(DinoV3Config.class, Json.parse(Files.readString(f)));
     }
 
+    /**
+     * The SSL encoder of {@code dir}: the exported {@value #SSL_WEIGHTS} when the run has finished, else the backbone
+     * in its latest checkpoint (the DINO teacher, or the contrastive student), so a running or interrupted run can be
+     * probed and built on.
+     */
     static void loadEncoder(Path dir, DinoVisionTransformer vit) throws IOException {
-        vit.loadStateDict(Safetensors.load(dir.resolve(SSL_WEIGHTS)));
+        Path weights = dir.resolve(SSL_WEIGHTS), ckpt = dir.resolve("checkpoint.safetensors");
+        if (Files.isRegularFile(weights) || !Files.isRegularFile(ckpt)) {
+            vit.loadStateDict(Safetensors.load(weights));
+            return;
+        }
+        Map<String, svg.tensor.Tensor> all = Safetensors.load(ckpt), backbone = new java.util.LinkedHashMap<>();
+        String prefix = all.keySet().stream().anyMatch(k -> k.startsWith("state.teacher.backbone.")) ? "state.teacher.backbone." : "model.backbone.";
+        all.forEach((k, v) -> { if (k.startsWith(prefix)) backbone.put(k.substring(prefix.length()), v); });
+        if (backbone.isEmpty()) throw new CliException(ckpt + " holds no SSL backbone (keys " + prefix + "*)");
+        // a checkpoint holds parameters only; the buffers (RoPE periods, the k-bias mask) are fixed by the config
+        vit.stateDict().forEach((k, v) -> { if (!vit.namedParameters().containsKey(k)) backbone.putIfAbsent(k, v); });
+        System.err.println("note: " + dir + " has no " + SSL_WEIGHTS + " yet; using the backbone of its latest checkpoint (" + prefix + "*)");
+        vit.loadStateDict(backbone);
     }
 
     static void saveAutoencoder(Path dir, SvgAutoencoder ae) throws IOException {

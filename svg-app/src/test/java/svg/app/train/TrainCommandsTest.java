@@ -71,6 +71,46 @@ class TrainCommandsTest {
         run("eval", "classify", "--model", dit + "/model", "--classifier", clf + "/classifier.safetensors", "--n", "1", "--steps", "2", "--threads", "1");
     }
 
+    /** Runs a command in-process and returns what it printed on stdout. */
+    private static String output(String... args) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            run(args);
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void contrastiveSslThenProbes(@TempDir Path tmp) throws Exception {
+        String d = data(Files.createDirectories(tmp.resolve("data"))).toString();
+        String ssl = tmp.resolve("ssl").toString();
+        run(("train ssl --objective contrastive --out " + ssl + " --batch 4 --steps 2 --log-every 1 --no-progress --threads 1 --data " + d
+                + " --patch 8 --dim 16 --depth 1 --heads 1 --checkpoint-every 1").split(" "));
+        // the bars data set is separable from pixels: both probes are exact there
+        String px = output("eval", "probe", "--pixels", "--data", d, "--k", "3", "--threads", "1");
+        assertTrue(px.contains("linear probe: 100.00%") && px.contains("kNN-3: 100.00%"), px);
+        String enc = output("eval", "probe", "--encoder", ssl, "--data", d, "--k", "3", "--pooling", "patches", "--threads", "1");
+        assertTrue(enc.contains("4x4") || enc.contains("256-d features of 40 train / 40 test"), enc);
+        // before the run exports its encoder, the probe (and the autoencoder trainer) take the checkpoint's backbone
+        Files.delete(Path.of(ssl, "ssl_encoder.safetensors"));
+        String fromCkpt = output("eval", "probe", "--encoder", ssl, "--data", d, "--k", "3", "--pooling", "patches", "--threads", "1");
+        assertEquals(enc.lines().skip(1).toList(), fromCkpt.lines().skip(1).toList(), "same weights, same accuracies");
+        CommandLine cl = SvgCommand.newCommandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute("eval", "probe", "--pixels", "--encoder", ssl));
+        assertEquals(1, cl.execute("eval", "probe", "--pixels", "--random-init", "--data", d));
+        assertTrue(err.toString().contains("--random-init needs --encoder"), err.toString());
+        assertEquals(1, cl.execute("eval", "probe", "--encoder", ssl, "--pooling", "max", "--data", d));
+        assertTrue(err.toString().contains("unknown pooling 'max'"), err.toString());
+        assertEquals(1, cl.execute("train", "ssl", "--objective", "byol", "--out", tmp.resolve("x").toString(), "--data", d));
+        assertTrue(err.toString().contains("--objective must be dino or contrastive"), err.toString());
+    }
+
     @Test
     void badInputsGiveClearErrors(@TempDir Path tmp) {
         CommandLine cl = SvgCommand.newCommandLine();

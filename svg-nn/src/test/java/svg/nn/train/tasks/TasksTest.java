@@ -78,6 +78,25 @@ class TasksTest {
         assertNull(task.encoder().namedParameters().get("cls_token").grad());
     }
 
+    @Test
+    void contrastiveLearnsToPairTheViewsOfEachImage() {
+        svg.nn.train.ssl.ContrastiveTask task = new svg.nn.train.ssl.ContrastiveTask(VIT, 32, 16, 0.2, new Rng(1));
+        // view 2 of image i is view 1 of image i with a little noise: after a few updates each view must find its partner
+        Tensor v1 = Tensor.rand(new Rng(3), 0, 1, 8, 3, 16, 16); // 8 distinct images
+        float[] noisy = v1.toArray();
+        Rng r = new Rng(9);
+        for (int i = 0; i < noisy.length; i++) noisy[i] += 0.05f * (r.nextFloat() - 0.5f);
+        Batch b = new Batch(0, new Tensor[]{v1, Tensor.of(noisy, v1.shape())}, new int[8], new int[8]);
+        double[] l = fit(task, b, 30, 3e-3);
+        // 15 candidates per view: chance level is ln(15) = 2.71
+        assertTrue(l[0] > 2 && l[1] < 0.5 * l[0], "NT-Xent " + l[0] + " -> " + l[1]);
+        assertEquals(1.0, task.forward(b, new Rng(0), 0).logs().get("pair_acc"), 1e-9);
+        // the exported encoder is the trained student, and only the student and head are optimised
+        assertSame(task.student, task.encoder());
+        assertTrue(task.parameters().keySet().stream().allMatch(k -> k.startsWith("backbone.") || k.startsWith("head.")));
+        assertThrows(IllegalStateException.class, () -> task.forward(new Batch(0, new Tensor[]{v1}, new int[8], new int[8]), new Rng(0), 0));
+    }
+
     static SvgAutoencoder tinyAe(Rng rng) {
         DecoderConfig dec = new DecoderConfig(32, 3, new int[]{1, 1, 1}, 0, new int[0], 0.0, 16, 20, 3, true);
         ResidualViTConfig res = new ResidualViTConfig(16, 4, 1, 1, 16, 32, 4);
