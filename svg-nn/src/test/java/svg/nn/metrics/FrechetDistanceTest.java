@@ -149,9 +149,28 @@ class FrechetDistanceTest {
         var sing = FrechetDistance.terms(FeatureStats.of(u, 4, 7), FeatureStats.of(v, 5, 7));
         assertEquals(0.5432151343643857, sing.meanTerm(), 2e-7);
         assertEquals(4.549196733535333, sing.total(), 2e-7);
-        // scoring against a precomputed reference gives the same numbers
-        var ref = FrechetDistance.against(FeatureStats.of(x, 40, 5));
-        assertEquals(dense.total(), ref.distance(FeatureStats.of(y, 30, 5)), 1e-14);
+        // the sample-space route (eigenvalues of A A^T, A = X2 X1^T) gives the same numbers
+        assertEquals(0.4700785735880988, FrechetDistance.sampleSpaceTerms(x, 40, y, 30, 5).total(), 2e-7);
+        assertEquals(4.549196733535333, FrechetDistance.sampleSpaceTerms(u, 4, v, 5, 7).total(), 2e-7);
+        assertEquals(4.549196733535333, FrechetDistance.terms(u, 4, v, 5, 7).total(), 2e-7);
+    }
+
+    @Test
+    void sampleSpaceRouteEqualsTheCovarianceRoute() {
+        java.util.Random r = new java.util.Random(11);
+        int[][] cases = {{6, 9, 40}, {25, 12, 8}, {3, 50, 20}};
+        for (int[] c : cases) {
+            int n1 = c[0], n2 = c[1], d = c[2];
+            float[] x = new float[n1 * d], y = new float[n2 * d];
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.abs(r.nextGaussian());
+            for (int i = 0; i < y.length; i++) y[i] = (float) (0.5 + 1.3 * r.nextGaussian());
+            var cov = FrechetDistance.terms(FeatureStats.of(x, n1, d), FeatureStats.of(y, n2, d));
+            var gram = FrechetDistance.sampleSpaceTerms(x, n1, y, n2, d);
+            assertEquals(cov.meanTerm(), gram.meanTerm(), 1e-12 * cov.meanTerm(), java.util.Arrays.toString(c));
+            // singular covariances: square roots of rounding-level eigenvalues limit the agreement to ~1e-7
+            assertEquals(cov.total(), gram.total(), 1e-7 * cov.total(), java.util.Arrays.toString(c));
+            assertEquals(cov.total(), FrechetDistance.terms(x, n1, y, n2, d).total(), 1e-7 * cov.total());
+        }
     }
 
     private static float[] features(int n, int d, DoubleBinaryOperator f) {
