@@ -17,6 +17,7 @@ import svg.nn.dit.DiTConfig;
 import svg.nn.encoder.ResidualViTConfig;
 import svg.nn.flow.SamplerOptions;
 import svg.nn.image.ImageIo;
+import svg.nn.inception.FidInceptionV3;
 import svg.nn.module.Module;
 import svg.nn.pipeline.LatentStats;
 import svg.nn.pipeline.SvgModel;
@@ -173,6 +174,34 @@ class EvalFdCommandTest {
         List<Double> fd = fds(r.out());
         assertEquals(fd.get(1), fd.get(0), r.out());
         assertTrue(r.out().contains("ratio scored / floor: 1.00"), r.out());
+    }
+
+    @Test
+    void standardFidWithInceptionWeightsAlone() throws IOException {
+        // random weights of the right layout (the real pytorch-fid file cannot be downloaded here): exercises loading
+        // and the FID report; without a classifier only FID is computed. The fewest images the command accepts (2
+        // scored, 2 + 2 real), as each costs a 299x299 InceptionV3 forward; the values are checked in svg-nn's
+        // FidInceptionV3Test
+        Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+        Rng r = new Rng(9);
+        for (var c : FidInceptionV3.layout()) {
+            float b = (float) Math.sqrt(6.0 / (c.in() * c.kh() * c.kw()));
+            sd.put(c.name() + ".conv.weight", Tensor.rand(r, -b, b, c.out(), c.in(), c.kh(), c.kw()));
+            sd.put(c.name() + ".bn.weight", Tensor.full(1f, c.out()));
+            sd.put(c.name() + ".bn.bias", Tensor.zeros(c.out()));
+            sd.put(c.name() + ".bn.running_mean", Tensor.zeros(c.out()));
+            sd.put(c.name() + ".bn.running_var", Tensor.full(1f, c.out()));
+        }
+        Path weights = tmp.resolve("pt_inception.safetensors");
+        Safetensors.save(weights, sd, Map.of());
+        Path dir = Files.createDirectories(tmp.resolve("pngs"));
+        for (int i = 0; i < 2; i++) ImageIo.writePng(Tensor.rand(new Rng(i), 0f, 1f, 3, 32, 32), dir.resolve(i + ".png"));
+        Run run = run("eval", "fd", "--images", dir.toString(), "--inception", weights.toString(), "--real-limit", "4", "--data", data.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("FID (2048-d pool3"), run.out());
+        assertFalse(run.out().contains("FD-FMNIST"), run.out());
+        assertTrue(run.out().contains("floor set 2, reference 2"), run.out());
+        assertEquals(2, fds(run.out()).size(), run.out());
     }
 
     @Test
