@@ -200,12 +200,19 @@ public final class Tensor {
         return true;
     }
 
+    /** The element count, exact: a negative size or a count beyond a long (which would wrap) is refused. */
     static long numel(int[] shape) {
         long n = 1;
+        boolean overflow = false, empty = false;
         for (int s : shape) {
             if (s < 0) throw new IllegalArgumentException("negative size in shape " + Arrays.toString(shape));
-            n *= s;
+            if (s == 0) empty = true;
+            long m = n * s;
+            if (Math.multiplyHigh(n, s) != 0 || m < 0) overflow = true;
+            n = m;
         }
+        if (empty) return 0;
+        if (overflow) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more elements than a long counts");
         return n;
     }
 

@@ -68,8 +68,9 @@ final class LegacyTorchFile extends TorchSource {
             if (pos > file.byteSize() - 8) throw bad("truncated before storage " + key);
             long n = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), pos);
             if (n != s.numel()) throw bad("storage " + key + " has " + n + " elements on disk, " + s.numel() + " in the pickle");
-            long bytes = Math.multiplyExact(n, (long) s.dtype().byteSize());
-            if (bytes > file.byteSize() - pos - 8) throw bad("storage " + key + " is truncated");
+            if (n > (file.byteSize() - pos - 8) / s.dtype().byteSize())
+                throw bad("storage " + key + " declares " + n + " elements, more than the rest of the file holds (truncated?)");
+            long bytes = n * s.dtype().byteSize();
             dataOffsets.put(key, pos + 8);
             pos += 8 + bytes;
         }
@@ -97,7 +98,7 @@ final class LegacyTorchFile extends TorchSource {
         } else if (root.dtype() != dt) throw bad("storage " + key + " described twice differently");
         if (t.get(5) == null) return root;
         if (!(t.get(5) instanceof List<?> v) || v.size() != 3 || !(v.get(1) instanceof Long off) || !(v.get(2) instanceof Long vn)
-                || off < 0 || vn < 0 || off + vn > root.numel())
+                || off < 0 || vn < 0 || off > root.numel() || vn > root.numel() - off)
             throw bad("malformed storage view metadata");
         return new StorageView(root, off, vn);
     }

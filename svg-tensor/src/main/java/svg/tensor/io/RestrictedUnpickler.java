@@ -295,6 +295,7 @@ final class RestrictedUnpickler {
                 if (args.get(0) instanceof StorageRef r) st = r;
                 else if (args.get(0) instanceof StorageView v) {
                     st = v.root();
+                    if (offset < 0 || offset > Long.MAX_VALUE - v.offset()) throw bad(g.name + ": storage offset out of range");
                     offset += v.offset();
                 } else throw bad(g.name + ": first argument is not a storage");
                 List<?> size = asList(args.get(2), "size"), stride = asList(args.get(3), "stride");
@@ -307,6 +308,7 @@ final class RestrictedUnpickler {
                     sz[i] = (int) s;
                     sd[i] = asLong(stride.get(i), "stride");
                 }
+                checkElementCount(sz);
                 return new LazyTensor(st, offset, sz, sd);
             }
             case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> {
@@ -314,6 +316,17 @@ final class RestrictedUnpickler {
                 return t;
             }
             default -> throw bad("cannot call " + g.qualified());
+        }
+    }
+
+    /** A shape whose element count overflows a long is refused here, so even {@code describe} never reports one. */
+    private void checkElementCount(int[] size) throws IOException {
+        for (int s : size) if (s == 0) return;
+        long n = 1;
+        try {
+            for (int s : size) n = Math.multiplyExact(n, s);
+        } catch (ArithmeticException e) {
+            throw bad("tensor size " + Arrays.toString(size) + ": element count overflows");
         }
     }
 

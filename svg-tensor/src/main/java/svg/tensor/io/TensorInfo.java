@@ -11,10 +11,11 @@ public record TensorInfo(String name, DType dtype, int[] shape) {
     @Override
     public int[] shape() { return shape.clone(); }
 
-    /** Number of elements (long: a file may hold tensors larger than one Java array). */
+    /** Number of elements (long: a file may hold tensors larger than one Java array). The readers refuse shapes
+     *  whose count overflows a long, so this product is exact. */
     public long numel() {
         long n = 1;
-        for (int s : shape) n *= s;
+        for (int s : shape) n = Math.multiplyExact(n, s);
         return n;
     }
 

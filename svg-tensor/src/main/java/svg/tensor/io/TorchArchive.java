@@ -25,6 +25,11 @@ import java.util.zip.ZipFile;
 final class TorchArchive extends TorchSource {
     /** Deflate cannot expand data more than about 1032:1; used to bound allocations for compressed entries. */
     private static final long MAX_DEFLATE_RATIO = 1100;
+    /**
+     * data.pkl holds only the structure (names, shapes, Python values); a large model's is a few MB. Reading stops at
+     * this size, so a compressed entry that inflates without end is refused rather than read into memory.
+     */
+    static final int MAX_PICKLE_BYTES = 256 << 20;
 
     private final ZipFile zip;
     private final long fileSize;
@@ -84,7 +89,7 @@ final class TorchArchive extends TorchSource {
     @Override
     Object unpickle() throws IOException {
         ZipEntry e = zip.getEntry(prefix + "data.pkl");
-        byte[] pkl = readSmall(e, Integer.MAX_VALUE - 64);
+        byte[] pkl = readSmall(e, MAX_PICKLE_BYTES);
         return new RestrictedUnpickler(pkl, path + ":" + e.getName(), this::persistentLoad).load();
     }
 

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,10 +27,22 @@ import java.util.Set;
  */
 abstract class TorchSource implements Closeable {
     private static final int MAX_DEPTH = 1000;
+    /** The most elements one float array may hold here (the JVM's own limit is slightly below Integer.MAX_VALUE). */
+    static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
+    /**
+     * Tensors may share storages (tied weights, views of one buffer), but all the tensors of one file together may
+     * hold at most this many times the elements of the storages they view, plus {@link #FAN_OUT_SLACK}: a small
+     * file naming one storage from a million keys is refused instead of being copied a million times.
+     */
+    static final long MAX_FAN_OUT = 8;
+    static final long FAN_OUT_SLACK = 1L << 24;
 
     protected final Path path;
     private final Map<String, float[]> loaded = new HashMap<>();
     private final Map<String, Integer> pendingUses = new HashMap<>();
+    private final Set<String> counted = new HashSet<>();
+    private long storageElements;
+    private long materialized;
 
     protected TorchSource(Path path) { this.path = path; }
 
@@ -58,9 +71,10 @@ abstract class TorchSource implements Closeable {
     private float[] storage(StorageRef s) throws IOException {
         float[] cached = loaded.get(s.key());
         if (cached != null) return cached;
-        if (s.numel() > Integer.MAX_VALUE - 16)
-            throw new IOException("storage " + s.key() + " in " + path + " has " + s.numel() + " elements, more than one float array holds");
+        if (s.numel() > MAX_ARRAY)
+            throw bad("storage " + s.key() + " has " + s.numel() + " elements, more than one float array holds");
         float[] out = readStorage(s);
+        if (counted.add(s.key())) storageElements += out.length;
         loaded.put(s.key(), out);
         return out;
     }
@@ -74,28 +88,14 @@ abstract class TorchSource implements Closeable {
         for (LazyTensor t : ts) pendingUses.merge(t.storage().key(), 1, Integer::sum);
     }
 
-    /** Copies a (possibly strided) view of its storage into a new contiguous float32 tensor. */
+    /**
+     * Copies a (possibly strided) view of its storage into a new contiguous float32 tensor. The view is checked
+     * first, with exact arithmetic ({@link #checkView}), so nothing is allocated for a view that reads outside its
+     * storage, reads an element twice (a stride-0 expand) or has an element count that overflows.
+     */
     Tensor materialize(LazyTensor t) throws IOException {
         int[] size = t.size();
-        long n = 1;
-        for (int s : size) n *= s;
-        if (n > Integer.MAX_VALUE - 16) throw new IOException("tensor in " + path + " too large for one float array");
-        if (t.offset() < 0) throw bad("negative storage offset " + t.offset());
-        boolean contiguous = true;
-        long expect = 1;
-        if (n > 0) {
-            long last = t.offset();
-            for (int i = size.length - 1; i >= 0; i--) {
-                if (t.stride()[i] < 0) throw bad("negative stride");
-                last += (size[i] - 1L) * t.stride()[i];
-                if (size[i] != 1 && t.stride()[i] != expect) contiguous = false;
-                expect *= size[i];
-            }
-            if (last >= t.storage().numel())
-                throw bad("tensor view (offset " + t.offset() + ", size " + Arrays.toString(size)
-                        + ", stride " + Arrays.toString(t.stride()) + ") exceeds storage " + t.storage().key()
-                        + " of " + t.storage().numel() + " elements");
-        }
+        long n = checkView(t);
         String key = t.storage().key();
         Integer uses = pendingUses.get(key);
         boolean lastUse = uses != null && uses <= 1;
@@ -104,11 +104,84 @@ abstract class TorchSource implements Closeable {
             return Tensor.of(new float[0], size);
         }
         float[] st = storage(t.storage());
+        if (n > MAX_FAN_OUT * storageElements + FAN_OUT_SLACK - materialized)
+            throw bad("its tensors hold " + (materialized + n) + " elements so far, more than " + MAX_FAN_OUT
+                    + " times the " + storageElements + " elements of the storages they view (many tensors share one storage)");
+        materialized += n;
         release(key, uses);
+        boolean contiguous = isContiguous(size, t.stride());
         if (lastUse && contiguous && t.offset() == 0 && n == st.length) return Tensor.of(st, size);
         float[] out = new float[(int) n];
         gather(st, t.offset(), size, t.stride(), out);
         return Tensor.of(out, size);
+    }
+
+    /**
+     * The element count of a tensor view, after checking that the view can be read: the count and every index are
+     * computed exactly (an overflow is refused, not wrapped), the offset and strides are not negative, the view stays
+     * inside its storage, and it never reads one storage element twice. The last rule refuses stride-0 (expanded)
+     * views: torch allows them in memory, but a saved state dict never holds one (parameters and buffers own their
+     * elements), and materialising one would allocate its full element count from a storage of a few elements.
+     */
+    long checkView(LazyTensor t) throws IOException {
+        int[] size = t.size();
+        long[] stride = t.stride();
+        String where = "tensor view (offset " + t.offset() + ", size " + Arrays.toString(size) + ", stride "
+                + Arrays.toString(stride) + ") of storage " + t.storage().key() + " (" + t.storage().numel() + " elements)";
+        if (size.length != stride.length) throw bad(where + ": size and stride lengths differ");
+        long n = exactNumel(size, where);
+        if (n > MAX_ARRAY) throw bad(where + " has " + n + " elements, more than one float array holds");
+        if (t.offset() < 0) throw bad(where + ": negative storage offset");
+        if (n == 0) return 0;
+        // Dimensions of size 1 never move the index: their stride is irrelevant (torch writes anything there).
+        Integer[] dims = new Integer[size.length];
+        int k = 0;
+        for (int i = 0; i < size.length; i++) {
+            if (size[i] == 1) continue;
+            if (stride[i] < 0) throw bad(where + ": negative stride");
+            if (stride[i] == 0)
+                throw bad(where + ": a stride-0 (expanded) view would read " + n + " elements from "
+                        + t.storage().numel() + "; a state dict never holds one");
+            dims[k++] = i;
+        }
+        Integer[] moving = Arrays.copyOf(dims, k);
+        Arrays.sort(moving, (a, b) -> Long.compare(stride[a], stride[b]));
+        long extent = 1; // elements spanned by the dimensions with smaller strides
+        try {
+            for (int i : moving) {
+                if (stride[i] < extent) throw bad(where + ": the view reads some storage elements more than once");
+                extent = Math.addExact(extent, Math.multiplyExact(size[i] - 1L, stride[i]));
+            }
+            long end = Math.addExact(t.offset(), extent); // one past the last element read
+            if (end > t.storage().numel()) throw bad(where + " reaches element " + (end - 1) + ", outside its storage");
+        } catch (ArithmeticException e) {
+            throw bad(where + ": its extent overflows");
+        }
+        return n;
+    }
+
+    /** The product of the sizes, exactly; zero when any size is zero. */
+    long exactNumel(int[] size, String where) throws IOException {
+        for (int s : size) {
+            if (s < 0) throw bad(where + ": negative size");
+            if (s == 0) return 0;
+        }
+        long n = 1;
+        try {
+            for (int s : size) n = Math.multiplyExact(n, s);
+        } catch (ArithmeticException e) {
+            throw bad(where + ": element count overflows");
+        }
+        return n;
+    }
+
+    private static boolean isContiguous(int[] size, long[] stride) {
+        long expect = 1;
+        for (int i = size.length - 1; i >= 0; i--) {
+            if (size[i] != 1 && stride[i] != expect) return false;
+            expect *= size[i];
+        }
+        return true;
     }
 
     private void release(String key, Integer uses) {
