@@ -1,6 +1,7 @@
 package svg.nn.data;
 
-import javax.imageio.ImageIO;
+import svg.nn.image.ImageIo;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,9 +53,7 @@ public final class ImageFolder implements Dataset {
     public Example get(int i) {
         Path f = files.get(i);
         try {
-            BufferedImage bi = ImageIO.read(f.toFile());
-            if (bi == null) throw new IOException("cannot decode image " + f);
-            return new Example(toImage(bi), labels.get(i));
+            return new Example(toImage(ImageIo.decode(f)), labels.get(i)); // size checked before decoding
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,6 +3,8 @@ package svg.nn.image;
 import svg.tensor.Tensor;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 
 /**
  * Images to and from tensors. Loaded images are [3, H, W] floats in [0, 1] (RGB, like Pillow's
@@ -24,20 +27,61 @@ public final class ImageIo {
         System.setProperty("java.awt.headless", "true");
     }
 
+    /** The widest or tallest image read (pixels per side). */
+    public static final int MAX_SIDE = 16384;
+    /** The most pixels an image read may have (2^26 = 8192 x 8192; [3, H, W] floats are then 768 MB). */
+    public static final long MAX_PIXELS = 1L << 26;
+
     private ImageIo() {}
 
-    /** Reads a PNG, JPEG (or any ImageIO format) as [3, H, W] in [0, 1]. */
+    /** Reads a PNG, JPEG (or any ImageIO format) as [3, H, W] in [0, 1]; see {@link #decode} for the checks. */
     public static Tensor read(Path file) throws IOException {
+        return fromImage(decode(file));
+    }
+
+    /**
+     * Decodes an image file after checking the size its header declares: more than {@link #MAX_SIDE} pixels per side
+     * or {@link #MAX_PIXELS} in all is refused before any pixel memory is allocated (a 100-byte PNG can declare
+     * 2^31 x 2^31 pixels). Decoder failures of any kind become an IOException naming the file.
+     */
+    public static BufferedImage decode(Path file) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "image not found");
         if (Files.isDirectory(file)) throw new IOException(file + " is a directory, not an image");
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot decode image " + file + ": " + e.getMessage(), e);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw new IOException("cannot open image " + file);
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new IOException("not a readable image (PNG or JPEG expected): " + file);
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w, h;
+                try {
+                    w = reader.getWidth(0);
+                    h = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException("cannot decode image " + file + ": bad header (" + e.getMessage() + ")", e);
+                }
+                checkSize(file, w, h);
+                BufferedImage img;
+                try {
+                    img = reader.read(0, reader.getDefaultReadParam());
+                } catch (IOException | RuntimeException e) {
+                    throw new IOException("cannot decode image " + file + ": " + e.getMessage(), e);
+                }
+                if (img == null) throw new IOException("not a readable image (PNG or JPEG expected): " + file);
+                checkSize(file, img.getWidth(), img.getHeight());
+                return img;
+            } finally {
+                reader.dispose();
+            }
         }
-        if (img == null) throw new IOException("not a readable image (PNG or JPEG expected): " + file);
-        return fromImage(img);
+    }
+
+    private static void checkSize(Path file, int w, int h) throws IOException {
+        if (w < 1 || h < 1) throw new IOException("image " + file + " declares a size of " + w + " x " + h + " pixels");
+        if (w > MAX_SIDE || h > MAX_SIDE || (long) w * h > MAX_PIXELS)
+            throw new IOException("image " + file + " declares " + w + " x " + h + " pixels, beyond the limit of " + MAX_SIDE
+                    + " per side and " + MAX_PIXELS + " in all");
     }
 
     /** [3, H, W] in [0, 1] from a decoded image. */

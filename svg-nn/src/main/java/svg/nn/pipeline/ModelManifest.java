@@ -71,10 +71,12 @@ public record ModelManifest(String format, Map<String, Object> dit, Map<String, 
             classes.add(s);
         } else if (m.get("classes") != null) throw new IllegalArgumentException("model.json: \"classes\" must be a list of names");
         if (!(m.get("image_size") instanceof Number size)) throw new IllegalArgumentException("model.json: missing \"image_size\"");
+        if (m.get("format") != null && !(m.get("format") instanceof String))
+            throw new IllegalArgumentException("model.json: \"format\" must be the string \"" + FORMAT + "\"");
         Object fn = m.getOrDefault("feature_norm", Boolean.TRUE);
         if (!(fn instanceof Boolean featureNorm)) throw new IllegalArgumentException("model.json: \"feature_norm\" must be true or false");
         return new ModelManifest((String) m.get("format"), section(m, "dit"), section(m, "autoencoder"), classes,
-                size.intValue(), featureNorm, parseSampling(m.get("sampling")));
+                RecordJson.intValue(size, "model.json: image_size"), featureNorm, parseSampling(m.get("sampling")));
     }
 
     @SuppressWarnings("unchecked")
@@ -94,7 +96,7 @@ public record ModelManifest(String format, Map<String, Object> dit, Map<String, 
         Map<String, Object> m = (Map<String, Object>) m0;
         for (String k : m.keySet())
             if (!SAMPLING_KEYS.contains(k)) throw new IllegalArgumentException("model.json: unknown sampling key \"" + k + "\"; expected " + SAMPLING_KEYS);
-        if (m.containsKey("steps")) o = o.withSteps(num(m, "steps").intValue());
+        if (m.containsKey("steps")) o = o.withSteps(RecordJson.intValue(num(m, "steps"), "model.json: sampling steps"));
         if (m.containsKey("cfg")) o = o.withCfg(num(m, "cfg").doubleValue());
         if (m.containsKey("shift")) o = o.withShift(num(m, "shift").doubleValue());
         if (m.containsKey("sampler")) o = o.withSampler(SamplerKind.parse(String.valueOf(m.get("sampler"))));

@@ -84,7 +84,7 @@ public final class RecordJson {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object fromJson(Type type, Object v, String where) {
         Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
-        if (raw == int.class || raw == Integer.class) return (int) integral(v, where);
+        if (raw == int.class || raw == Integer.class) return intValue(v, where);
         if (raw == long.class || raw == Long.class) return integral(v, where);
         if (raw == double.class || raw == Double.class) return number(v, where).doubleValue();
         if (raw == float.class || raw == Float.class) return number(v, where).floatValue();
@@ -116,7 +116,11 @@ public final class RecordJson {
         if (raw == List.class) {
             Type el = type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
             List<Object> o = new ArrayList<>();
-            for (int i = 0; i < l.size(); i++) o.add(el == Object.class ? l.get(i) : fromJson(el, l.get(i), where + "[" + i + "]"));
+            for (int i = 0; i < l.size(); i++) {
+                Object x = el == Object.class ? l.get(i) : fromJson(el, l.get(i), where + "[" + i + "]");
+                if (x == null) throw new IllegalArgumentException(where + "[" + i + "]: must not be null");
+                o.add(x);
+            }
             return List.copyOf(o);
         }
         throw new IllegalArgumentException(where + ": unsupported type " + type);
@@ -127,11 +131,21 @@ public final class RecordJson {
         throw new IllegalArgumentException(where + ": expected a number, got " + describe(v));
     }
 
-    private static long integral(Object v, String where) {
+    /** An integer, exactly: fractions and numbers beyond a long (which Json reads as doubles) are refused, not rounded. */
+    static long integral(Object v, String where) {
         Number n = number(v, where);
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) return n.longValue();
         double d = n.doubleValue();
-        if (n instanceof Double && d != Math.rint(d)) throw new IllegalArgumentException(where + ": expected an integer, got " + d);
+        if (d != Math.rint(d)) throw new IllegalArgumentException(where + ": expected an integer, got " + d);
+        if (!(d >= -0x1p63 && d < 0x1p63)) throw new IllegalArgumentException(where + ": " + d + " is out of range for an integer");
         return n.longValue();
+    }
+
+    /** {@link #integral} within int range. */
+    public static int intValue(Object v, String where) {
+        long x = integral(v, where);
+        if (x != (int) x) throw new IllegalArgumentException(where + ": " + x + " is out of range for an int");
+        return (int) x;
     }
 
     private static String describe(Object v) {
