@@ -7,15 +7,21 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import svg.tensor.Tensor;
 import svg.tensor.io.DType;
+import svg.tensor.io.HalfFloats;
 import svg.tensor.io.Safetensors;
+import svg.tensor.io.SafetensorsFile;
+import svg.tensor.io.TensorInfo;
 import svg.tensor.io.TensorFiles;
 import svg.tensor.io.UnsafePickleException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +29,9 @@ import java.util.Map;
 /**
  * {@code svg convert IN OUT.safetensors}: a PyTorch checkpoint (or safetensors file) to safetensors, optionally
  * keeping only some key prefixes (e.g. {@code decoder.} of an autoencoder checkpoint), taking the state dict from
- * a container key ({@code ema}) and storing as F32, BF16 or F16. The output is written atomically.
+ * a container key ({@code ema}) and storing as F32, BF16 or F16. The output is written to a temporary file, read
+ * back and compared with the tensors meant (bit for bit after rounding to the dtype), then renamed: a failed
+ * conversion leaves no file, and a refused input (see docs/model-format.md) writes nothing.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Convert a PyTorch checkpoint or safetensors file to safetensors (select keys, container, dtype).")
@@ -102,14 +110,55 @@ final class ConvertCommand implements java.util.concurrent.Callable<Integer> {
         if (d.known()) meta.put("model", d.family());
 
         Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        Safetensors.save(out, kept, meta, switch (dtype) {
+        Files.createDirectories(parent);
+        DType storeAs = switch (dtype) {
             case f32 -> DType.F32;
             case bf16 -> DType.BF16;
             case f16 -> DType.F16;
-        });
+        };
+        // Written beside OUT, re-read and compared, and only then renamed to OUT: a failure leaves nothing behind.
+        Path tmp = Files.createTempFile(parent, "." + out.getFileName() + ".", ".tmp");
+        try {
+            Safetensors.save(tmp, kept, meta, storeAs);
+            verify(tmp, kept, storeAs, out);
+            try {
+                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
         log.printf("wrote %s: %d tensors, %,d values as %s (%s)%n", out, kept.size(), values, dtype.name().toUpperCase(), d.family());
         log.flush();
         return 0;
+    }
+
+    /**
+     * Re-reads {@code written} and compares it with what was meant to be stored: the same names in the same order,
+     * the dtype, the shapes, and every value equal bit for bit to the source rounded to the dtype.
+     */
+    static void verify(Path written, Map<String, Tensor> tensors, DType storeAs, Path out) throws IOException {
+        String fail = "verifying " + out + " failed: ";
+        try (SafetensorsFile f = SafetensorsFile.open(written)) {
+            List<String> names = f.tensors().stream().map(TensorInfo::name).toList();
+            if (!names.equals(List.copyOf(tensors.keySet())))
+                throw new IOException(fail + "it holds the tensors " + names + ", expected " + tensors.keySet());
+            for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                TensorInfo info = f.info(e.getKey());
+                if (info.dtype() != storeAs || !Arrays.equals(info.shape(), e.getValue().shape()))
+                    throw new IOException(fail + "tensor '" + e.getKey() + "' is " + info + ", expected " + storeAs + Arrays.toString(e.getValue().shape()));
+                float[] want = e.getValue().toArray(), got = f.load(e.getKey()).toArray();
+                for (int i = 0; i < want.length; i++) {
+                    float w = switch (storeAs) {
+                        case BF16 -> HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(want[i]));
+                        case F16 -> HalfFloats.f16ToFloat(HalfFloats.floatToF16(want[i]));
+                        default -> want[i];
+                    };
+                    if (Float.floatToIntBits(w) != Float.floatToIntBits(got[i]))
+                        throw new IOException(fail + "tensor '" + e.getKey() + "' element " + i + " reads back as " + got[i] + ", expected " + w);
+                }
+            }
+        }
     }
 }

@@ -67,4 +67,35 @@ class ConvertCommandTest {
         assertEquals(1, evil.exit());
         assertTrue(evil.err().contains("posix.system"), evil::toString);
     }
+
+    /** Issue 13's two files: refused with the reason, exit 1, and nothing written (not even a temporary file). */
+    @Test
+    void hostileCheckpointsWriteNothing() throws IOException {
+        for (String[] c : new String[][]{{"stride0_expand.pt", "stride-0"}, {"huge_shape.pt", "overflows"}}) {
+            Path in = TestFiles.resource(c[0], dir);
+            Path outDir = Files.createDirectories(dir.resolve("out-" + c[0]));
+            Cli r = Cli.run("convert", in.toString(), outDir.resolve("w.safetensors").toString());
+            assertEquals(1, r.exit(), r::toString);
+            assertTrue(r.err().contains(c[1]) && r.err().contains(in.toString()), r::toString);
+            try (var files = Files.list(outDir)) {
+                assertEquals(List.of(), files.toList(), "nothing written");
+            }
+        }
+    }
+
+    @Test
+    void verifyComparesWhatWasWrittenBitForBit() throws IOException {
+        Map<String, Tensor> t = new java.util.LinkedHashMap<>();
+        t.put("a", Tensor.of(new float[]{1f, 1.00390625f, -3.5f, 1e-3f}, 2, 2));
+        Path f = dir.resolve("v.safetensors");
+        svg.tensor.io.Safetensors.save(f, t, Map.of(), DType.BF16);
+        ConvertCommand.verify(f, t, DType.BF16, f); // rounded to bf16 on both sides
+        IOException e = assertThrows(IOException.class, () -> ConvertCommand.verify(f, t, DType.F32, f));
+        assertTrue(e.getMessage().contains("verifying") && e.getMessage().contains("'a'"), e.getMessage());
+        Map<String, Tensor> other = Map.of("a", Tensor.of(new float[]{1f, 1f, -3.5f, 2f}, 2, 2));
+        e = assertThrows(IOException.class, () -> ConvertCommand.verify(f, other, DType.BF16, f));
+        assertTrue(e.getMessage().contains("element 3"), e.getMessage());
+        e = assertThrows(IOException.class, () -> ConvertCommand.verify(f, Map.of("b", t.get("a")), DType.BF16, f));
+        assertTrue(e.getMessage().contains("expected [b]"), e.getMessage());
+    }
 }
