@@ -2,6 +2,7 @@ package svg.tensor.io;
 
 import svg.tensor.io.RestrictedUnpickler.StorageRef;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
@@ -42,8 +43,8 @@ final class TorchArchive extends TorchSource {
         this.fileSize = Files.size(path);
         try {
             this.zip = new ZipFile(path.toFile());
-        } catch (ZipException e) {
-            throw new IOException("corrupt torch checkpoint " + path + ": not a readable zip archive (" + e.getMessage() + ")", e);
+        } catch (IOException e) { // ZipException, or an EOFException without a message
+            throw new IOException("corrupt torch checkpoint " + path + ": not a readable zip archive (" + e + ")", e);
         }
         try {
             this.prefix = findPrefix();
@@ -81,8 +82,8 @@ final class TorchArchive extends TorchSource {
             byte[] r = in.readNBytes(limit + 1); // grows as bytes arrive: no allocation from the declared size
             if (r.length > limit) throw bad("entry " + e.getName() + " is larger than " + limit + " bytes");
             return r;
-        } catch (ZipException ex) {
-            throw bad("entry " + e.getName() + " is damaged: " + ex.getMessage());
+        } catch (ZipException | EOFException ex) { // the inflater's EOFException has no message
+            throw bad("entry " + e.getName() + " is damaged: " + ex);
         }
     }
 
@@ -142,8 +143,8 @@ final class TorchArchive extends TorchSource {
                 ElementConversion.toFloat(seg, 0, s.dtype(), order, out, (int) (done / es), k / es);
                 done += k;
             }
-        } catch (ZipException ex) {
-            throw bad("storage entry " + name + " is damaged: " + ex.getMessage());
+        } catch (ZipException | EOFException ex) {
+            throw bad("storage entry " + name + " is damaged: " + ex);
         }
         return out;
     }
