@@ -8,6 +8,9 @@ package svg.nn.encoder;
 public record ResidualViTConfig(int image_size, int patch_size, int num_layers, int num_heads, int hidden_dim,
                                 int mlp_dim, int output_dim) {
     public ResidualViTConfig {
+        if (image_size <= 0 || patch_size <= 0 || num_layers < 0 || num_heads <= 0 || hidden_dim <= 0 || mlp_dim <= 0 || output_dim <= 0)
+            throw new IllegalArgumentException("residual ViT sizes must be positive: " + image_size + ", " + patch_size + ", "
+                    + num_layers + ", " + num_heads + ", " + hidden_dim + ", " + mlp_dim + ", " + output_dim);
         if (image_size % patch_size != 0)
             throw new IllegalArgumentException("image_size " + image_size + " not divisible by patch_size " + patch_size);
         if (hidden_dim % num_heads != 0)
