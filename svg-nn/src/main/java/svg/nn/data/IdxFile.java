@@ -29,8 +29,8 @@ public record IdxFile(int[] dims, byte[] data) {
             InputStream in = new BufferedInputStream(raw, 1 << 16);
             if (gz) in = new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
             return read(in, path.toString(), gz ? -1 : Files.size(path));
-        } catch (ZipException e) {
-            throw new IOException(path + ": damaged gzip data (" + e.getMessage() + ")", e);
+        } catch (ZipException | EOFException e) { // from the gzip stream (its EOFException may have no message)
+            throw new IOException(path + ": damaged gzip data (" + e + ")", e);
         }
     }
 
