@@ -10,6 +10,7 @@ S1^{1/2} S2 S1^{1/2}):
      S1^{1/2} S2^{1/2} (its singular values are the square roots of the eigenvalues of S1^{1/2} S2 S1^{1/2}),
      torch.linalg.matrix_norm(S1h @ S2h, 'nuc').
 scipy is not used (not installed for /usr/bin/python3). Run: /usr/bin/python3 tools/inception/fd_reference.py
+(Debian packages python3-torch 1.13 and python3-numpy 1.24)
 """
 import numpy as np
 import torch

@@ -17,7 +17,7 @@ order) uses tensor ids 8t (conv weight, He-uniform bound sqrt(6 / fan_in)), 8t+1
 8t+2 (bn.bias = 0.1 u), 8t+3 (bn.running_mean = 0.1 u), 8t+4 (bn.running_var = 1 + 0.5 u), u uniform in [-1, 1).
 The forward runs in float64, so the expected features carry no float32 rounding of their own.
 
-Run: /usr/bin/python3 tools/inception/gen_inception_fixture.py   (torch 1.13, CPU, about a minute)
+Run: /usr/bin/python3 tools/inception/gen_inception_fixture.py   (Debian python3-torch 1.13 + python3-numpy, CPU, ~15 s)
 """
 import json, math, os, struct
 import numpy as np
