@@ -59,6 +59,8 @@ public final class EvalFdCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (svg-jvm-model/1): its samples are scored, or its reconstructions with --reconstruct.")
     Path modelDir;
+    @Option(names = "--autoencoder", paramLabel = "DIR", description = "An `svg train autoencoder` output: score its reconstructions (implies --reconstruct; n x 10 images).")
+    Path autoencoderDir;
     @Option(names = "--reconstruct", description = "Score the model's autoencoder reconstructions of real test images (the floor-set images) and print their PSNR.")
     boolean reconstruct;
     @Option(names = "--images", paramLabel = "DIR", description = "Score the PNG files in this folder (RGB or grey, all the same square size >= 28).")
@@ -93,6 +95,13 @@ public final class EvalFdCommand implements Callable<Integer> {
         try (var scope = compute.apply()) {
             validate();
             SvgModel model = modelDir == null ? null : loadModel();
+            svg.nn.autoencoder.SvgAutoencoder ae = null;
+            if (autoencoderDir != null) {
+                if (!Files.isDirectory(autoencoderDir)) throw new CliException("autoencoder directory not found: " + autoencoderDir);
+                ae = StageFiles.loadAutoencoder(autoencoderDir);
+                ae.eval();
+                reconstruct = true;
+            }
             List<Space> spaces = spaces(model);
 
             // the scored count m and image size first, so that a missing data set fails before any sampling
@@ -102,6 +111,9 @@ public final class EvalFdCommand implements Callable<Integer> {
                 scored = loadImages(imagesDir);
                 m = scored.size(0);
                 size = scored.size(2);
+            } else if (ae != null) {
+                m = n * 10;
+                size = ae.config.extra_vit().image_size();
             } else {
                 m = n * model.numClasses();
                 size = reconstruct ? model.imageSize() : model.outputSize();
@@ -121,7 +133,7 @@ public final class EvalFdCommand implements Callable<Integer> {
             if (imagesDir != null) {
                 what = m + " images from " + imagesDir;
             } else if (reconstruct) {
-                scored = reconstruct(model, floorSet);
+                scored = ae != null ? reconstruct(ae, floorSet) : reconstruct(model, floorSet);
                 psnr = meanPsnr(scored, floorSet);
                 what = m + " reconstructions of the floor-set images";
                 out.printf(Locale.ROOT, "reconstructed %d images in %.1f s%n", m, secs(t0));
@@ -152,8 +164,10 @@ public final class EvalFdCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (modelDir == null && imagesDir == null)
-            throw new CliException("nothing to score: give --model DIR (its samples, or with --reconstruct its reconstructions) or --images DIR");
+        if (modelDir == null && imagesDir == null && autoencoderDir == null)
+            throw new CliException("nothing to score: give --model DIR (its samples, or with --reconstruct its reconstructions), --autoencoder DIR or --images DIR");
+        if (autoencoderDir != null && (modelDir != null || imagesDir != null))
+            throw new CliException("--autoencoder scores an autoencoder's reconstructions on its own; it cannot be combined with --model or --images");
         if (imagesDir != null && (modelDir != null || reconstruct))
             throw new CliException("--images scores a folder of PNGs on its own; it cannot be combined with --model or --reconstruct");
         if (n < 2) throw new CliException("--n must be >= 2 (images per class), got " + n);
@@ -300,6 +314,20 @@ public final class EvalFdCommand implements Callable<Integer> {
             throw new CliException("the model decodes " + model.imageSize() + " px inputs to " + model.outputSize() + " px images; reconstruction FD/PSNR need the same size");
         List<Tensor> parts = new ArrayList<>();
         for (int s = 0; s < x.size(0); s += batch) parts.add(model.reconstruct(x.narrow(0, s, Math.min(batch, x.size(0) - s)).contiguous()));
+        return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts);
+    }
+
+    /** decode(encode(x)) of an `svg train autoencoder` output, mapped to [0, 1] as SvgModel.decode does. */
+    private Tensor reconstruct(svg.nn.autoencoder.SvgAutoencoder ae, Tensor x) {
+        List<Tensor> parts = new ArrayList<>();
+        try (var g = svg.tensor.autograd.GradMode.noGrad()) {
+            for (int s = 0; s < x.size(0); s += batch) {
+                Tensor xb = x.narrow(0, s, Math.min(batch, x.size(0) - s)).contiguous();
+                float[] d = ae.forward(svg.nn.autoencoder.SvgAutoencoder.imagenetNormalize(xb)).toArray();
+                for (int i = 0; i < d.length; i++) d[i] = (Math.max(-1f, Math.min(1f, d[i])) + 1f) * 0.5f;
+                parts.add(Tensor.of(d, xb.size(0), 3, xb.size(2), xb.size(3)));
+            }
+        }
         return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts);
     }
 

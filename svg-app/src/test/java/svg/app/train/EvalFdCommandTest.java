@@ -158,6 +158,24 @@ class EvalFdCommandTest {
     }
 
     @Test
+    void anAutoencoderStageScoresLikeTheModelHoldingIt() throws IOException {
+        // the model's autoencoder saved as an `svg train autoencoder` output: 3 x 10 of its reconstructions must score
+        // exactly as the model's 10 x 3 (same floor set, same network, same [0, 1] mapping)
+        Path aeDir = Files.createDirectories(tmp.resolve("ae-stage"));
+        StageFiles.saveAutoencoder(aeDir, SvgModel.load(model).autoencoder());
+        Run a = run("eval", "fd", "--autoencoder", aeDir.toString(), "--classifier", classifier.toString(), "--n", "3", "--data", data.toString(), "--threads", "1");
+        Run m = run("eval", "fd", "--model", model.toString(), "--reconstruct", "--n", "10", "--data", data.toString(), "--threads", "1");
+        assertEquals(0, a.exit(), a.toString());
+        assertTrue(a.out().contains("30 reconstructions of the floor-set images"), a.out());
+        assertEquals(fds(m.out()), fds(a.out()), a + "\n" + m);
+        String psnr = "reconstruction PSNR: ";
+        assertEquals(m.out().substring(m.out().indexOf(psnr)), a.out().substring(a.out().indexOf(psnr)));
+        Run both = run("eval", "fd", "--autoencoder", aeDir.toString(), "--model", model.toString(), "--data", data.toString());
+        assertEquals(1, both.exit());
+        assertTrue(both.err().contains("cannot be combined"), both.toString());
+    }
+
+    @Test
     void pngsOfTheFloorSetScoreExactlyTheFloor() throws IOException {
         // rebuild the floor set the way the command does (seeded permutation of the 60 test images, first 6) as PNGs:
         // 8-bit values survive the PNG round trip, so the scored set is the floor set and both FDs are equal
