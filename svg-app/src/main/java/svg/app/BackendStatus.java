@@ -6,7 +6,7 @@ import svg.tensor.backend.Backends;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The backends this JVM can see, built in and discovered, each with whether it can run here and why not. */
+/** The backends this JVM can see (every provider, highest rank first), each with whether it can run here and why not. */
 record BackendStatus(String name, String kind, int rank, String problem) {
     static final String TORNADO = "tornado";
 
@@ -14,8 +14,12 @@ record BackendStatus(String name, String kind, int rank, String problem) {
 
     static List<BackendStatus> all() {
         List<BackendStatus> r = new ArrayList<>();
-        r.add(new BackendStatus("cpu", "built in: Vector API kernels, multi-threaded (default)", 10, null));
-        r.add(new BackendStatus("reference", "built in: scalar loops, the executable specification", 0, null));
+        String defaultName;
+        try {
+            defaultName = Backends.defaultName();
+        } catch (RuntimeException e) {
+            defaultName = null;
+        }
         boolean tornadoSeen = false;
         for (BackendProvider p : Backends.providers()) {
             String why;
@@ -25,7 +29,8 @@ record BackendStatus(String name, String kind, int rank, String problem) {
                 why = "probe failed: " + e;
             }
             tornadoSeen |= p.name().equals(TORNADO);
-            r.add(new BackendStatus(p.name(), "provider " + p.getClass().getName(), p.rank(), why));
+            String kind = p.description() + (p.name().equals(defaultName) ? " (default)" : "");
+            r.add(new BackendStatus(p.name(), kind, p.rank(), why));
         }
         if (!tornadoSeen) r.add(new BackendStatus(TORNADO, "GPU through TornadoVM", -1, tornadoAbsentReason()));
         return r;

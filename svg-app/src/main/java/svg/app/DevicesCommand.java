@@ -81,7 +81,7 @@ final class DevicesCommand implements Runnable {
         }
         Rng rng = new Rng(1234);
         Tensor x = Tensor.randn(rng, size, size), y = Tensor.randn(rng, size, size);
-        Backend prev = Backends.use(new svg.tensor.reference.ReferenceBackend());
+        Backend prev = Backends.use(Backends.byName("reference"));
         try {
             float[] ref = x.matmul(y).toArray();
             Backends.use(backend);

@@ -322,7 +322,8 @@ public final class Tensor {
         return out;
     }
 
-    private static Backend be() { return Backends.current(); }
+    /** The current backend behind its scheduler: ops it does not support run on the fallback backend. */
+    private static Backend be() { return Backends.dispatch(); }
 
     /**
      * Runs {@code ops} (one transformer block, a whole forward) as one unit on the current backend. An eager backend

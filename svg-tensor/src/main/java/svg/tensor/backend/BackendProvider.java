@@ -1,15 +1,23 @@
 package svg.tensor.backend;
 
 /**
- * Service interface ({@link java.util.ServiceLoader}) through which backends outside svg-tensor (TornadoVM) are
- * discovered. {@link #probe()} must never throw: it says whether the backend can run here and, if not, why.
+ * Service interface ({@link java.util.ServiceLoader}) through which every backend is discovered: svg-tensor's own
+ * "cpu" and "reference" (its {@code META-INF/services}) and those of other modules (svg-tornado). {@link #probe()}
+ * must never throw: it says whether the backend can run here and, if not, why. See {@link Backends}.
  */
 public interface BackendProvider {
     /** Name used by {@code --device} and {@code -Dsvg.backend}, e.g. "tornado". */
     String name();
 
-    /** Higher wins when no backend is named; the CPU SIMD backend has rank 10, the reference backend 0. */
+    /**
+     * Chooses the default backend: when none is named, the usable provider of highest rank is used
+     * ({@link Backends#defaultName()}). The CPU SIMD backend has rank 10, the reference backend 0; a provider that
+     * should run only when asked for by name ranks below 10.
+     */
     int rank();
+
+    /** One line for {@code svg devices} and {@code svg info}: what this backend is. */
+    default String description() { return "provider " + getClass().getName(); }
 
     /** Null when usable, otherwise a human-readable reason and how to fix it. */
     String probe();

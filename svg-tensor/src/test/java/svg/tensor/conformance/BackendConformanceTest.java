@@ -3,6 +3,8 @@ package svg.tensor.conformance;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import svg.tensor.backend.Backend;
+import svg.tensor.backend.Backends;
+import svg.tensor.backend.Scheduler;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -10,6 +12,9 @@ import java.util.stream.Stream;
 /**
  * Runs the whole {@link OpCatalog} on one backend. A backend's test module subclasses this and returns its backend
  * (svg-tornado does so through svg-tensor's test-jar).
+ *
+ * <p>Each case runs as Tensor ops run it: through a {@link Scheduler}, so an op the backend does not support (its
+ * {@link Backend#supports}) runs on the fallback backend, and an op it says it supports must be implemented.
  *
  * <p>Filter: {@code -Dsvg.op=<text>} keeps the cases whose name contains the text, e.g.
  * {@code mvn -pl svg-tensor test -Dtest=CpuConformanceTest -Dsvg.op='matmul(ba=3'}; a failure message starts with the
@@ -44,9 +49,14 @@ public abstract class BackendConformanceTest {
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b, toleranceScale())));
     }
 
+    /** {@code b} as Tensor ops see it: behind the scheduler that sends what it does not support to the fallback. */
+    public static Backend scheduled(Backend b) {
+        return b instanceof Scheduler ? b : new Scheduler(b, Backends.fallback());
+    }
+
     @TestFactory
     public Stream<DynamicTest> opCatalog() {
-        Backend b = backend();
+        Backend b = scheduled(backend());
         return selected().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> c.check(b, toleranceScale())));
     }
 }
