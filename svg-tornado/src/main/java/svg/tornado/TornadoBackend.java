@@ -4,9 +4,7 @@ import svg.tensor.Storage;
 import svg.tensor.Tensor;
 import svg.tensor.backend.Backend;
 import svg.tensor.backend.BinaryOp;
-import svg.tensor.backend.ReduceOp;
 import svg.tensor.backend.UnaryOp;
-import svg.tensor.simd.SimdBackend;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task8;
@@ -26,9 +24,10 @@ import java.util.Map;
  * (matmul, linear), fused attention, layer/RMS/group norm, softmax, unary and strided/broadcast binary ops, conv2d,
  * nearest upsampling and RoPE.
  *
- * <p>Not on the device (delegated to the CPU SIMD backend, which is also what runs them in the default build):
- * last-axis reductions (sum/max/argmax), log-softmax, the two conv2d backward ops, embedding and its backward. These
- * are training or bookkeeping ops; sampling does not need them on the device.
+ * <p>Not on the device ({@link #supports} says so, and svg-tensor's scheduler runs them on the fallback backend, the
+ * CPU one): last-axis reductions (sum/max/argmax), log-softmax, the two conv2d backward ops, embedding and its
+ * backward. These are training or bookkeeping ops; sampling does not need them on the device. Nor are binary ops on
+ * more than {@link Kernels#MAXDIM} axes or with negative strides, and attention over zero keys.
  *
  * <p>Plans: one {@link KernelPlan} per kernel and buffer-capacity class, compiled on first use and replayed after
  * that. Ops with weight matrices (linear, conv2d) get a plan per weight tensor whose weight buffers are uploaded once
@@ -79,7 +78,6 @@ public final class TornadoBackend implements Backend {
 
     private final TornadoDevice device;
     private final String deviceName;
-    private final Backend cpu = new SimdBackend();
     private final Map<Object, KernelPlan> plans = new HashMap<>();
     private int residentPlans;
     private final KernelPlan.Counter counter = new KernelPlan.Counter();
@@ -156,6 +154,25 @@ public final class TornadoBackend implements Backend {
 
     @Override
     public String name() { return "tornado"; }
+
+    /**
+     * What runs on the device; the rest goes to the fallback backend (see the class comment). (svg-tensor's op enum is
+     * named in full: {@link Op} here is a queued launch.)
+     */
+    @Override
+    public boolean supports(svg.tensor.backend.Op op, Tensor... operands) {
+        return switch (op) {
+            case REDUCE_LAST, LOG_SOFTMAX, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, EMBEDDING, EMBEDDING_BACKWARD -> false;
+            case BINARY -> operands[0].dim() <= Kernels.MAXDIM && nonNegative(operands[0]) && nonNegative(operands[1]);
+            case ATTENTION -> operands[1].size(2) > 0; // k [B, H, Tk, D]: no keys, no softmax to take
+            default -> true;
+        };
+    }
+
+    private static boolean nonNegative(Tensor t) {
+        for (int s : t.strides()) if (s < 0) return false;
+        return true;
+    }
 
     /** Device description for logs and {@code svg devices}. */
     public String deviceName() { return deviceName; }
@@ -392,9 +409,9 @@ public final class TornadoBackend implements Backend {
         int[] sh = a.shape();
         int n = a.numel();
         if (n == 0) return Tensor.empty(sh);
-        if (sh.length > Kernels.MAXDIM) return cpu.binary(op, a, b);
-        for (int s : a.strides()) if (s < 0) return cpu.binary(op, a, b);
-        for (int s : b.strides()) if (s < 0) return cpu.binary(op, a, b);
+        if (!supports(svg.tensor.backend.Op.BINARY, a, b))
+            throw new IllegalArgumentException("binary on the device: at most " + Kernels.MAXDIM
+                    + " axes and non-negative strides (the scheduler sends the others to the fallback backend)");
         return strided(code(op), a, b);
     }
 
@@ -442,9 +459,6 @@ public final class TornadoBackend implements Backend {
     }
 
     @Override
-    public Tensor reduceLast(ReduceOp op, Tensor x) { return cpu.reduceLast(op, x); }
-
-    @Override
     public Tensor softmax(Tensor x) {
         int n = x.dim() == 0 ? 1 : x.size(-1);
         int rows = n == 0 ? 0 : x.numel() / n;
@@ -452,9 +466,6 @@ public final class TornadoBackend implements Backend {
         return launch1("softmax", Kernels::softmax, new In[]{In.of(x), null, null, null}, NONE, x.numel(),
                 new int[]{n}, new float[0], (long) rows * Kernels.RS, x.shape());
     }
-
-    @Override
-    public Tensor logSoftmax(Tensor x) { return cpu.logSoftmax(x); }
 
     // ---------------------------------------------------------------- GEMM
 
@@ -550,16 +561,6 @@ public final class TornadoBackend implements Backend {
     }
 
     @Override
-    public Tensor conv2dBackwardInput(Tensor gradOut, Tensor w, int inH, int inW, int stride, int padding) {
-        return cpu.conv2dBackwardInput(gradOut, w, inH, inW, stride, padding);
-    }
-
-    @Override
-    public Tensor conv2dBackwardWeight(Tensor gradOut, Tensor x, int kh, int kw, int stride, int padding) {
-        return cpu.conv2dBackwardWeight(gradOut, x, kh, kw, stride, padding);
-    }
-
-    @Override
     public Tensor upsampleNearest2x(Tensor x) {
         int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         int total = n * c * 4 * h * w;
@@ -568,14 +569,6 @@ public final class TornadoBackend implements Backend {
                 new int[]{total, h, w}, new float[0], total, n, c, 2 * h, 2 * w);
     }
 
-    // ---------------------------------------------------------------- lookup (CPU)
-
-    @Override
-    public Tensor embedding(Tensor table, int[] ids) { return cpu.embedding(table, ids); }
-
-    @Override
-    public Tensor embeddingBackward(Tensor grad, int[] ids, int vocab) { return cpu.embeddingBackward(grad, ids, vocab); }
-
     // ---------------------------------------------------------------- attention, rope
 
     @Override
@@ -583,7 +576,7 @@ public final class TornadoBackend implements Backend {
         int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), tk = k.size(2), dv = v.size(3);
         int rows = b * h * tq;
         if (rows * dv == 0) return Tensor.empty(b, h, tq, dv);
-        if (tk == 0) return cpu.attention(q, k, v, mask, scale);
+        if (tk == 0) throw new IllegalArgumentException("attention over zero keys runs on the fallback backend (see supports)");
         // the accumulator of a row lives in local memory when it fits there, else in the output row itself
         boolean local = dv <= Kernels.ATT_DV;
         return launch1(local ? "attentionLocal" : "attention", local ? Kernels::attentionLocal : Kernels::attention,

@@ -24,6 +24,9 @@ public final class TornadoProvider implements BackendProvider {
     public int rank() { return 5; }
 
     @Override
+    public String description() { return "GPU (or another OpenCL/PTX device) through TornadoVM"; }
+
+    @Override
     public String probe() {
         if (!done) {
             synchronized (TornadoProvider.class) {
