@@ -27,9 +27,17 @@ import java.util.Map;
  * <p>Exact resume: everything an update depends on is either in the checkpoint (parameters, optimiser moments and
  * step count, the task's extra state such as EMA weights, the trainer RNG state) or a pure function of the step
  * (the loader's batch), so a run resumed from step s is bit-identical to an uninterrupted run.
+ *
+ * <p>The kill-and-resume tests need a process that is certainly alive between two given steps, however fast the steps
+ * are: with the system property {@value #PAUSE_PROPERTY} = N the trainer finishes update N (and its checkpoint, if
+ * one is due), prints {@value #PAUSED} N, and waits to be killed.
  */
 public final class Trainer {
     public static final String CHECKPOINT = "checkpoint.safetensors";
+    /** Test hook: pause for good after this update (see the class comment). */
+    public static final String PAUSE_PROPERTY = "svg.train.pauseAfterStep";
+    /** What the trainer prints when it pauses, followed by the step. */
+    public static final String PAUSED = "paused for a kill test after step";
 
     private final TrainConfig cfg;
     private final TrainTask task;
@@ -78,6 +86,7 @@ public final class Trainer {
         long t0 = System.nanoTime();
         Map<String, Double> last = new LinkedHashMap<>();
         long lastCkptStep = start;
+        long pauseAfter = Long.getLong(PAUSE_PROPERTY, -1);
         for (long step = start; step < cfg.steps(); step++) {
             Params.zeroGrad(params);
             Map<String, Double> sums = new LinkedHashMap<>();
@@ -116,10 +125,24 @@ public final class Trainer {
                 lastCkptStep = done;
                 plot(csv);
             }
+            if (done == pauseAfter) pauseForever(done);
         }
         if (bar != null) bar.close();
         double total = elapsedBefore + (System.nanoTime() - t0) / 1e9;
         return new Result(cfg.steps(), last, total, ckpt);
+    }
+
+    private void pauseForever(long step) {
+        log.printf(Locale.ROOT, "%s %s %d%n", task.name(), PAUSED, step);
+        log.flush();
+        while (true) {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(task.name() + " interrupted while " + PAUSED + " " + step);
+            }
+        }
     }
 
     private TrainingDiverged diverged(long step, String what, long ckptStep, Path ckpt) {
@@ -142,7 +165,7 @@ public final class Trainer {
         meta.put("rng", r[0] + "," + r[1] + "," + r[2]);
         meta.put("elapsed_s", Double.toString(elapsed));
         meta.put("train_config", svg.tensor.io.Json.writeCompact(configMap()));
-        meta.putAll(task.metadata());
+        meta.putAll(new java.util.TreeMap<>(task.metadata())); // sorted: tasks return Map.of, whose order varies per JVM
         new CheckpointFile(all, meta).writeAtomically(ckpt);
     }
 

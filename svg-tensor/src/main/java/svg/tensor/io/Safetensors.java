@@ -39,7 +39,8 @@ public final class Safetensors {
     }
 
     /**
-     * Writes the tensors C-contiguously in map order, stored as F32, F16 or BF16 (round to nearest even). The header
+     * Writes the tensors C-contiguously in map order (metadata in map order when the map is ordered, else sorted by
+     * key), stored as F32, F16 or BF16 (round to nearest even). The header
      * is padded with spaces to a multiple of 8 so the data section is aligned. The file appears atomically: data goes
      * to a temporary file in the same folder, is fsynced, then renamed over {@code p}.
      */
@@ -49,7 +50,10 @@ public final class Safetensors {
         LinkedHashMap<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
             LinkedHashMap<String, Object> m = new LinkedHashMap<>();
-            for (var e : metadata.entrySet()) {
+            // an unordered map (Map.of iterates in a per-JVM random order) is written sorted, so that the same
+            // content gives the same bytes in every process
+            var entries = metadata instanceof java.util.SequencedMap<String, String> ? metadata : new java.util.TreeMap<>(metadata);
+            for (var e : entries.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) throw new IllegalArgumentException("null in metadata");
                 m.put(e.getKey(), e.getValue());
             }
