@@ -123,7 +123,7 @@ class BlockMemoryTest {
                 for (int rep = 0; rep < 2; rep++) // the second forward replays the plans
                     out[k] = whole ? Tensor.block("dit.forward", () -> m.forward(x, time, y)).toArray()
                             : m.forward(x, time, y).toArray();
-                String name = whole ? "dit.forward" : "dit.block";
+                String name = whole ? "dit.forward" : DiT.BLOCK_TAG;
                 DeviceMemory mem = t.blockPlanMemory(name);
                 System.out.printf("DiT (hidden %d, depth %d, batch 4), %s, 2 forwards %.1f s: %s; block traffic: %s%n",
                         cfg.hidden_size(), depth, whole ? "whole forward as one block" : "a plan per DiT block",
@@ -160,8 +160,8 @@ class BlockMemoryTest {
             try (var g = GradMode.noGrad()) {
                 long t0 = System.nanoTime();
                 out[k] = m.forward(x, time, y).toArray();
-                mem[k] = t.blockPlanMemory("dit.block");
-                assertEquals(0, t.blockFallbacks("dit.block"));
+                mem[k] = t.blockPlanMemory(DiT.BLOCK_TAG);
+                assertEquals(0, t.blockFallbacks(DiT.BLOCK_TAG));
                 assertEquals(cfg.depth(), mem[k].plans());
                 System.out.printf("DiT (hidden %d, %d heads, %d tokens, batch %d, depth %d), buffer reuse %s, %.1f s: "
                                 + "per block %.2f MiB of intermediates (%.2f MiB one buffer per launch), all blocks: %s%n",

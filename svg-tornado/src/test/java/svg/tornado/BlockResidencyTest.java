@@ -58,7 +58,7 @@ class BlockResidencyTest {
         randomize(m, 13);
         m.eval();
         Tensor x = Tensor.randn(new Rng(4), 3, 64, 6), time = Tensor.of(new float[]{0, 0.5f, 1}, 3);
-        int[] r = residency("dit.block", () -> m.forward(x, time, new int[]{0, 9, 10}));
+        int[] r = residency(DiT.BLOCK_TAG, () -> m.forward(x, time, new int[]{0, 9, 10}));
         assertEquals(2, r[0]);
         assertEquals(0, r[1], "a DiT block needs no host read");
     }
@@ -71,7 +71,7 @@ class BlockResidencyTest {
         randomize(m, 11);
         m.eval();
         Tensor x = Tensor.randn(new Rng(2), 2, 3, 32, 32);
-        int[] r = residency("dinov3.block", () -> m.forwardFeatures(x).x_norm_patchtokens());
+        int[] r = residency(DinoVisionTransformer.BLOCK_TAG, () -> m.forwardFeatures(x).x_norm_patchtokens());
         assertEquals(2, r[0]);
         assertEquals(0, r[1], "a DINOv3 block (RoPE on the patch tokens, cat with the prefix tokens) needs no host read");
     }

@@ -52,8 +52,8 @@ class BlockTransfersTest {
             long t0 = System.nanoTime();
             for (int s = 0; s < steps; s++) out = m.forward(x, time, y).toArray();
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
-            Transfers step = t.transfers().minus(before), blocks = t.blockTransfers("dit.block");
-            assertEquals(steps * cfg.depth(), t.blockRuns("dit.block"), "every DiT block runs as a Tensor.block");
+            Transfers step = t.transfers().minus(before), blocks = t.blockTransfers(DiT.BLOCK_TAG);
+            assertEquals(steps * cfg.depth(), t.blockRuns(DiT.BLOCK_TAG), "every DiT block runs as a Tensor.block");
             int n = steps * cfg.depth();
             System.out.printf("DiT step (batch 4, 64 tokens, D 128, depth 4) on %s, %s: %.1f ms/step%n", t.deviceName(), what, ms);
             System.out.printf("  per step:  %s%n", scale(step, steps));

@@ -63,9 +63,9 @@ class OpPlanWeightsTest {
                 }
                 bits[k] = bits(out);
                 mem[k] = t.opPlanMemory();
-                if (k == 2) blocks = t.blockPlanMemory("dit.block");
+                if (k == 2) blocks = t.blockPlanMemory(DiT.BLOCK_TAG);
                 if (k > 0) {
-                    assertEquals(0, t.blockFallbacks("dit.block"));
+                    assertEquals(0, t.blockFallbacks(DiT.BLOCK_TAG));
                     assertEquals(cfg.depth(), t.blockPlanCount());
                 }
                 System.out.printf("DiT (hidden %d, %d tokens, batch %d, depth %d), %s, after %d forwards: %s%n",

@@ -24,6 +24,9 @@ import java.util.List;
  * {@code blocks.i.attn.qkv.bias_mask}.
  */
 public class DinoVisionTransformer extends Module {
+    /** The {@link Tensor#block} name of every transformer block (see {@link svg.nn.dit.DiT#BLOCK_TAG}). */
+    public static final String BLOCK_TAG = "dinov3.block";
+
     public final DinoV3Config config;
     public final Tensor cls_token, storage_tokens, mask_token;
     public final PatchEmbed patch_embed;
@@ -95,7 +98,7 @@ public class DinoVisionTransformer extends Module {
         Tensor h = prepareTokens(x);
         for (SelfAttentionBlock blk : blocks) {
             Tensor in = h; // a block is one unit for a device backend (Tensor.block); the CPU just runs it
-            h = Tensor.block("dinov3.block", () -> blk.forward(in, rope));
+            h = Tensor.block(BLOCK_TAG, () -> blk.forward(in, rope));
             outs.add(h);
         }
         return outs;

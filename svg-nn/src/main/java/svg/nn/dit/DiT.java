@@ -20,6 +20,12 @@ import java.util.Arrays;
  * State-dict keys equal the official ones. Differentiable end to end; t carries no gradient.
  */
 public class DiT extends Module {
+    /**
+     * The {@link Tensor#block} name of every DiT block: a device backend builds one plan per block and counts its
+     * traffic under this name (svg-tornado's tests and benchmarks read it).
+     */
+    public static final String BLOCK_TAG = "dit.block";
+
     public final DiTConfig config;
     public final TimestepEmbedder t_embedder;
     public final LabelEmbedder y_embedder;
@@ -88,7 +94,7 @@ public class DiT extends Module {
         Tensor c = condition(t, y);       // [B, D]
         for (DiTBlock block : blocks) {
             Tensor in = h; // a block is one unit for a device backend (Tensor.block); the CPU just runs it
-            h = Tensor.block("dit.block", () -> block.forward(in, c));
+            h = Tensor.block(BLOCK_TAG, () -> block.forward(in, c));
         }
         return final_layer.forward(h, c); // [B, T, outC]
     }
