@@ -1,7 +1,6 @@
 package svg.app;
 
 import svg.nn.pipeline.ProgressListener;
-import svg.nn.progress.ProgressBar;
 
 /** A progress bar fed by the pipeline's progress reports (created on the first report, when the total is known). */
 final class Progress implements ProgressListener, AutoCloseable {

@@ -69,11 +69,13 @@ public final class TrainOptions {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training images.")
     Integer limit;
 
+    /** The run's settings; its listener draws the progress line (unless --no-progress) and loss.png. */
     TrainConfig config(long defSteps, int defBatch, double defLr, double defWd) {
         long s = steps != null ? steps : defSteps;
         double l = lr != null ? lr : defLr;
         long w = warmup != null ? warmup : Math.max(1, s / 20);
         return new TrainConfig(out, s, batch != null ? batch : defBatch, accum, l, schedule, w, minLr != null ? minLr : l / 10,
-                weightDecay != null ? weightDecay : defWd, clip, seed, checkpointEvery, logEvery, workers, resume, !noProgress);
+                weightDecay != null ? weightDecay : defWd, clip, seed, checkpointEvery, logEvery, workers, resume,
+                new TrainingProgress(!noProgress, System.out));
     }
 }

@@ -7,8 +7,6 @@ import svg.nn.optim.GradClip;
 import svg.nn.optim.LrSchedule;
 import svg.nn.optim.Optimizer;
 import svg.nn.optim.Params;
-import svg.nn.image.LossPlot;
-import svg.nn.progress.ProgressBar;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
 
@@ -22,7 +20,8 @@ import java.util.Map;
 
 /**
  * The training loop shared by every trainer: AdamW + warm-up/cosine LR + global-norm clipping + gradient
- * accumulation, atomic checkpoints, exact resume, NaN/Inf guard, CSV log + loss-curve PNG, progress line.
+ * accumulation, atomic checkpoints, exact resume, NaN/Inf guard, CSV log; progress goes to the config's
+ * {@link TrainListener} (the CLI's draws the progress line and the loss curve).
  *
  * <p>Exact resume: everything an update depends on is either in the checkpoint (parameters, optimiser moments and
  * step count, the task's extra state such as EMA weights, the trainer RNG state) or a pure function of the step
@@ -80,9 +79,8 @@ public final class Trainer {
         }
         CsvLog csv = new CsvLog(cfg.out().resolve("log.csv"), start);
         loader.seek(start * cfg.accum());
-        // the shared bar counts updates from 0: advance it to the resume point first
-        ProgressBar bar = cfg.progress() ? new ProgressBar(task.name(), cfg.steps()) : null;
-        if (bar != null && start > 0) bar.step(start);
+        TrainListener listener = cfg.listener();
+        listener.started(task.name(), start, cfg.steps());
         long t0 = System.nanoTime();
         Map<String, Double> last = new LinkedHashMap<>();
         long lastCkptStep = start;
@@ -119,15 +117,15 @@ public final class Trainer {
                 csv.append(done, row);
                 last = row;
             }
-            if (bar != null) bar.message(String.format(Locale.ROOT, "loss %.4f  %.1f samples/s", sums.get("loss"), sps)).step();
+            listener.updated(done, sums, sps);
             if (done % cfg.checkpointEvery() == 0 || done == cfg.steps()) {
                 save(ckpt, opt, rng, done, elapsedBefore + secs);
                 lastCkptStep = done;
-                plot(csv);
+                listener.checkpointed(done, csv.file());
             }
             if (done == pauseAfter) pauseForever(done);
         }
-        if (bar != null) bar.close();
+        listener.finished();
         double total = elapsedBefore + (System.nanoTime() - t0) / 1e9;
         return new Result(cfg.steps(), last, total, ckpt);
     }
@@ -182,18 +180,5 @@ public final class Trainer {
         m.put("clip_norm", cfg.clipNorm());
         m.put("seed", cfg.seed());
         return m;
-    }
-
-    private void plot(CsvLog csv) {
-        try {
-            if (!Files.exists(csv.file())) return;
-            Map<String, double[]> data = CsvLog.read(csv.file());
-            LossPlot p = new LossPlot().title(task.name() + " training loss").xLabel("step").yLabel("loss");
-            for (String k : data.keySet())
-                if (k.equals("loss") || k.startsWith("loss_")) p.add(k, data.get("step"), data.get(k));
-            p.save(cfg.out().resolve("loss.png"));
-        } catch (IOException | RuntimeException e) {
-            log.println("warning: could not draw loss.png: " + e.getMessage());
-        }
     }
 }

@@ -19,7 +19,8 @@ public final class ToyTrainMain {
 
     static Trainer.Result run(Path out, long steps, int every, long sleep, boolean resume) throws Exception {
         TrainConfig cfg = TrainConfig.defaults(out, steps, 8, 3e-3).withCheckpointEvery(every).withLogEvery(1)
-                .withResume(resume).withWeightDecay(0.05).withSeed(7).withWorkers(2).withWarmup(3, 1e-4);
+                .withResume(resume).withWeightDecay(0.05).withSeed(7).withWorkers(2).withWarmup(3, 1e-4)
+                .withListener(new ToyLossCurve());
         ToyTask task = new ToyTask(36, 16, 4, 3, sleep);
         try (Loader loader = new Loader(new ToyData(40, 6), cfg.batchSize(), cfg.seed(),
                 Views.single(Transforms.randomFlip(0.5)), cfg.workers(), 2)) {

@@ -1,5 +1,6 @@
-package svg.nn.image;
+package svg.app.train;
 
+import svg.nn.image.ImageIo;
 import svg.tensor.Tensor;
 
 import java.awt.BasicStroke;

@@ -1,7 +1,8 @@
-package svg.nn.image;
+package svg.app.train;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import svg.nn.image.ImageIo;
 import svg.tensor.Tensor;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package svg.nn.progress;
+package svg.app;
 
 import org.junit.jupiter.api.Test;
 

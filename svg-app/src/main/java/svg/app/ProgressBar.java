@@ -1,4 +1,4 @@
-package svg.nn.progress;
+package svg.app;
 
 import java.io.PrintStream;
 import java.util.Locale;
