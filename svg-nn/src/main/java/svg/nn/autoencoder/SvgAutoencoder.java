@@ -82,15 +82,16 @@ public class SvgAutoencoder extends Module {
     public Tensor encode(Tensor xDino) { return encodeDetailed(xDino, null).latent(); }
 
     /**
-     * encode with its intermediates. With a non-null {@code maskRng} and training mode on, each image's residual
-     * features are replaced by {@code mask_token} with probability {@code mask_ratio} (the official training-time
-     * masking); otherwise this is the inference path.
+     * encode with its intermediates. With a non-null {@code maskRng} and training mode on, the residual ViT applies
+     * its dropout and each image's residual features are replaced by {@code mask_token} with probability
+     * {@code mask_ratio} (the official training-time masking), both drawn from {@code maskRng}; otherwise this is the
+     * inference path.
      */
     public Encoding encodeDetailed(Tensor xDino, Rng maskRng) {
         Tensor h = encoder.forwardFeatures(xDino).x_norm_patchtokens().permute(0, 2, 1); // [B, D, N]
         Tensor raw = null, matched = null, z = h;
         if (extra_vit != null) {
-            raw = extra_vit.forward(xDino);                                              // [B, out, N]
+            raw = extra_vit.forward(xDino, maskRng);                                     // [B, out, N]
             Tensor hv = raw;
             if (isTraining() && maskRng != null && mask_token != null) hv = mask(hv, maskRng);
             matched = config.use_outnorm() ? MatchDistribution.apply(h, hv) : hv;
@@ -113,6 +114,9 @@ public class SvgAutoencoder extends Module {
 
     /** decode(z): [B, D + out, h, w] -> image [B, 3, h*f, w*f] in [-1, 1] space (unclamped). */
     public Tensor decode(Tensor latent) { return decoder.forward(latent); }
+
+    /** decode with the decoder's dropout (ddconfig.dropout) in training mode, masks from {@code rng}. */
+    public Tensor decode(Tensor latent, Rng rng) { return decoder.forward(latent, rng); }
 
     /** forward(x_dino) = decode(encode(x_dino)). */
     public Tensor forward(Tensor xDino) { return decode(encode(xDino)); }

@@ -18,9 +18,13 @@ import java.util.Arrays;
  *                         then Upsample x2 unless level 0
  *   -> norm_out -> swish -> conv_out                            image [N, out_ch, h * 2^(L-1), w * 2^(L-1)]
  * </pre>
- * {@code up[i]} is the level at resolution {@code latent * 2^i}, as in the official state dict.
+ * {@code up[i]} is the level at resolution {@code latent * 2^i}, as in the official state dict. Each ResnetBlock
+ * applies {@code ddconfig.dropout} before its second conv, in training only.
  */
 public class Decoder extends Module {
+    /** The {@link Tensor#block} tag of one up-path ResNet block (+ attention). */
+    public static final String BLOCK_TAG = "decoder.block";
+
     public final DecoderConfig config;
     public final Conv2d conv_in, conv_out;
     public final Mid mid;
@@ -32,10 +36,10 @@ public class Decoder extends Module {
         public final ResnetBlock block_1, block_2;
         public final AttnBlock attn_1;
 
-        Mid(int c, Rng rng) {
-            block_1 = child("block_1", new ResnetBlock(c, c, rng));
+        Mid(int c, double dropout, Rng rng) {
+            block_1 = child("block_1", new ResnetBlock(c, c, dropout, rng));
             attn_1 = child("attn_1", new AttnBlock(c, rng));
-            block_2 = child("block_2", new ResnetBlock(c, c, rng));
+            block_2 = child("block_2", new ResnetBlock(c, c, dropout, rng));
         }
     }
 
@@ -60,14 +64,14 @@ public class Decoder extends Module {
         int blockIn = cfg.ch() * mult[levels - 1];
         int currRes = cfg.latentResolution();
         conv_in = child("conv_in", new Conv2d(cfg.z_channels(), blockIn, 3, 1, 1, true, rng));
-        mid = child("mid", new Mid(blockIn, rng));
+        mid = child("mid", new Mid(blockIn, cfg.dropout(), rng));
         // built from the lowest resolution up, stored by level index (the official code inserts at 0)
         Level[] built = new Level[levels];
         for (int i = levels - 1; i >= 0; i--) {
             Level lvl = new Level();
             int blockOut = cfg.ch() * mult[i];
             for (int b = 0; b < cfg.num_res_blocks() + 1; b++) {
-                lvl.block.add(new ResnetBlock(blockIn, blockOut, rng));
+                lvl.block.add(new ResnetBlock(blockIn, blockOut, cfg.dropout(), rng));
                 blockIn = blockOut;
                 if (contains(cfg.attn_resolutions(), currRes)) lvl.attn.add(new AttnBlock(blockIn, rng));
             }
@@ -93,20 +97,31 @@ public class Decoder extends Module {
     /** x * sigmoid(x). */
     static Tensor swish(Tensor x) { return x.silu(); }
 
-    public Tensor forward(Tensor z) { // [N, z_channels, h, w] -> [N, out_ch, h*f, w*f]
+    public Tensor forward(Tensor z) { return forward(z, null); }
+
+    /**
+     * [N, z_channels, h, w] -> [N, out_ch, h*f, w*f]. In training mode with a non-null {@code rng} and
+     * {@code ddconfig.dropout > 0}, the ResNet blocks drop with masks from {@code rng}; otherwise (inference) nothing
+     * is dropped.
+     */
+    public Tensor forward(Tensor z, Rng rng) {
         if (z.dim() != 4 || z.size(1) != config.z_channels())
             throw new IllegalArgumentException("Decoder expects [N, " + config.z_channels() + ", h, w], got " + Arrays.toString(z.shape()));
+        Rng r = isTraining() && config.dropout() > 0 ? rng : null;
         Tensor h = conv_in.forward(z);
-        h = mid.block_2.forward(mid.attn_1.forward(mid.block_1.forward(h)));
+        h = mid.block_2.forward(mid.attn_1.forward(mid.block_1.forward(h, r)), r);
         for (int i = config.numResolutions() - 1; i >= 0; i--) {
             Level lvl = up.get(i);
             for (int b = 0; b < lvl.block.size(); b++) {
                 Tensor in = h;
-                int bi = b; // a ResNet block (+ attention) is one unit for a device backend (Tensor.block)
-                h = Tensor.block("decoder.block", () -> {
-                    Tensor r = lvl.block.get(bi).forward(in);
-                    return lvl.attn.size() > 0 ? lvl.attn.get(bi).forward(r) : r;
-                });
+                int bi = b;
+                java.util.function.Supplier<Tensor> unit = () -> {
+                    Tensor o = lvl.block.get(bi).forward(in, r);
+                    return lvl.attn.size() > 0 ? lvl.attn.get(bi).forward(o) : o;
+                };
+                // a ResNet block (+ attention) is one unit for a device backend (Tensor.block), which may replay its
+                // recorded ops: not with fresh dropout masks, which run op by op
+                h = r == null ? Tensor.block(BLOCK_TAG, unit) : unit.get();
             }
             if (lvl.upsample != null) h = lvl.upsample.forward(h);
         }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The {@code ddconfig} of the LDM {@code Decoder} (official names). {@code double_z} and {@code in_channels} are
- * accepted and unused, as in the official code.
+ * accepted and unused, as in the official code; {@code dropout} applies in the ResNet blocks in training only.
  */
 public record DecoderConfig(
         int ch,
@@ -22,6 +22,7 @@ public record DecoderConfig(
         ch_mult = ch_mult.clone();
         attn_resolutions = attn_resolutions.clone();
         if (ch_mult.length == 0) throw new IllegalArgumentException("ch_mult is empty");
+        svg.nn.layer.Dropout.check(dropout, "ddconfig.dropout");
         for (int m : ch_mult)
             if ((ch * m) % 32 != 0)
                 throw new IllegalArgumentException("every level width ch*mult must be a multiple of 32 (GroupNorm(32)), got " + ch * m);
@@ -62,7 +63,7 @@ public record DecoderConfig(
     @Override
     public String toString() {
         return "DecoderConfig[ch=" + ch + ", out_ch=" + out_ch + ", ch_mult=" + Arrays.toString(ch_mult) + ", num_res_blocks="
-                + num_res_blocks + ", attn_resolutions=" + Arrays.toString(attn_resolutions) + ", resolution=" + resolution
+                + num_res_blocks + ", attn_resolutions=" + Arrays.toString(attn_resolutions) + ", dropout=" + dropout + ", resolution=" + resolution
                 + ", z_channels=" + z_channels + "]";
     }
 }

@@ -7,9 +7,7 @@ import svg.tensor.Tensor;
  * {@code Sequential(SiLU(), Linear(...))} the Linear is child {@code 1}.
  */
 public final class Activation extends Layer {
-    public enum Kind { IDENTITY, SILU, GELU, GELU_TANH, RELU, TANH,
-        /** Dropout: identity here (dropout is not implemented; it only holds an index). */
-        DROPOUT }
+    public enum Kind { IDENTITY, SILU, GELU, GELU_TANH, RELU, TANH }
 
     public final Kind kind;
 
@@ -19,12 +17,11 @@ public final class Activation extends Layer {
     public static Activation gelu() { return new Activation(Kind.GELU); }
     public static Activation geluTanh() { return new Activation(Kind.GELU_TANH); }
     public static Activation identity() { return new Activation(Kind.IDENTITY); }
-    public static Activation dropout() { return new Activation(Kind.DROPOUT); }
 
     @Override
     public Tensor forward(Tensor x) {
         return switch (kind) {
-            case IDENTITY, DROPOUT -> x;
+            case IDENTITY -> x;
             case SILU -> x.silu();
             case GELU -> x.gelu();
             case GELU_TANH -> x.geluTanh();

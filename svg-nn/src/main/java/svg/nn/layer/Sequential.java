@@ -1,5 +1,6 @@
 package svg.nn.layer;
 
+import svg.tensor.Rng;
 import svg.tensor.Tensor;
 
 import java.util.List;
@@ -21,6 +22,12 @@ public class Sequential extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         for (Layer l : layers) x = l.forward(x);
+        return x;
+    }
+
+    /** As {@link #forward(Tensor)}, with {@code rng} handed to the {@link Dropout} layers (masks in training mode). */
+    public Tensor forward(Tensor x, Rng rng) {
+        for (Layer l : layers) x = l instanceof Dropout d ? d.forward(x, rng) : l.forward(x);
         return x;
     }
 }

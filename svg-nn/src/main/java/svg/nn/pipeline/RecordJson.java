@@ -1,5 +1,7 @@
 package svg.nn.pipeline;
 
+import svg.nn.module.ConfigDefault;
+
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -16,7 +18,8 @@ import java.util.Map;
  * numbers, strings, booleans, null), using the record component names as keys. Config records use the official
  * constructor-argument names, so model.json reads like the official configs. Reading fails with a message naming the
  * record and the key when a key is missing or has the wrong type; unknown keys are errors too (a typo must not
- * silently fall back to a default).
+ * silently fall back to a default). The exception: a component marked {@link ConfigDefault} may be absent (it then
+ * takes that value), and is left out when written with that value.
  */
 public final class RecordJson {
     private RecordJson() {}
@@ -26,7 +29,10 @@ public final class RecordJson {
         Map<String, Object> m = new LinkedHashMap<>();
         for (RecordComponent c : r.getClass().getRecordComponents()) {
             try {
-                m.put(c.getName(), toJson(c.getAccessor().invoke(r)));
+                Object v = c.getAccessor().invoke(r);
+                ConfigDefault d = c.getAnnotation(ConfigDefault.class);
+                if (d != null && v instanceof Number n && n.doubleValue() == d.value()) continue;
+                m.put(c.getName(), toJson(v));
             } catch (IllegalAccessException | InvocationTargetException e) {
                 throw new IllegalStateException("cannot read " + r.getClass().getSimpleName() + "." + c.getName(), e);
             }
@@ -64,8 +70,12 @@ public final class RecordJson {
         for (int i = 0; i < comps.length; i++) {
             RecordComponent c = comps[i];
             types[i] = c.getType();
-            if (!m.containsKey(c.getName()))
-                throw new IllegalArgumentException(cls.getSimpleName() + ": missing key '" + c.getName() + "'");
+            if (!m.containsKey(c.getName())) {
+                ConfigDefault d = c.getAnnotation(ConfigDefault.class);
+                if (d == null) throw new IllegalArgumentException(cls.getSimpleName() + ": missing key '" + c.getName() + "'");
+                args[i] = fromJson(c.getGenericType(), d.value(), cls.getSimpleName() + "." + c.getName());
+                continue;
+            }
             args[i] = fromJson(c.getGenericType(), m.get(c.getName()), cls.getSimpleName() + "." + c.getName());
         }
         try {

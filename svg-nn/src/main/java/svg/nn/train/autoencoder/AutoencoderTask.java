@@ -84,7 +84,7 @@ public final class AutoencoderTask implements TrainTask {
         if (x01.size(1) == 1) x01 = x01.expand(x01.size(0), 3, x01.size(2), x01.size(3)).contiguous();
         Tensor x = x01.mul(2f).sub(1f);
         SvgAutoencoder.Encoding enc = ae.encodeDetailed(SvgAutoencoder.imagenetNormalize(x01), rng);
-        Tensor rec = ae.decode(enc.latent());
+        Tensor rec = ae.decode(enc.latent(), rng); // dropout (residual ViT, decoder) and masks come from the trainer's rng
         Tensor targetFeats = enc.h_dino().permute(0, 2, 1).detach(); // the encoder's features of x: [B, N, D]
         Map<String, Double> logs = new LinkedHashMap<>();
         lastTarget = x;
@@ -152,6 +152,9 @@ public final class AutoencoderTask implements TrainTask {
 
     @Override
     public Map<String, String> metadata() {
-        return Map.of("loss_config", lc.toString(), "perceptual", lpips != null ? "lpips-vgg" : "encoder-features");
+        var v = ae.config.extra_vit();
+        String dropout = (v == null ? "" : "extra_vit dropout=" + v.dropout() + " attention_dropout=" + v.attention_dropout() + ", ")
+                + "ddconfig dropout=" + ae.config.ddconfig().dropout();
+        return Map.of("loss_config", lc.toString(), "perceptual", lpips != null ? "lpips-vgg" : "encoder-features", "dropout", dropout);
     }
 }
