@@ -62,6 +62,15 @@ public final class TrainAutoencoderCommand implements Callable<Integer> {
     int[] attnRes;
     @Option(names = "--mask-ratio", defaultValue = "0.1", description = "Probability that an image's residual features are replaced by the mask token (default: ${DEFAULT-VALUE}).")
     double maskRatio;
+    @Option(names = "--dropout", defaultValue = "0.1", paramLabel = "P",
+            description = "Residual ViT dropout after the position embedding, after attention and in the MLPs, in training only (default: ${DEFAULT-VALUE}, as SVG's create_small_vit_s).")
+    double dropout;
+    @Option(names = "--attention-dropout", defaultValue = "0.1", paramLabel = "P",
+            description = "Residual ViT dropout on the attention probabilities, in training only (default: ${DEFAULT-VALUE}, as SVG's create_small_vit_s).")
+    double attentionDropout;
+    @Option(names = "--decoder-dropout", defaultValue = "0.0", paramLabel = "P",
+            description = "Decoder ResNet-block dropout (ddconfig.dropout), in training only (default: ${DEFAULT-VALUE}, as SVG's configs).")
+    double decoderDropout;
     @Option(names = "--perceptual", defaultValue = "0.5", description = "Weight of the perceptual loss: frozen-encoder feature MSE, or LPIPS with --lpips (LDM uses 1.0) (default: ${DEFAULT-VALUE}).")
     double perceptual;
     @Option(names = "--lpips", paramLabel = "FILE", description = "LPIPS v0.1 VGG lin weights (the official vgg.pth, keys lin0.model.1.weight..lin4): the perceptual term becomes LPIPS instead of the frozen-encoder feature MSE. Needs --vgg unless FILE is a full LPIPS state dict.")
@@ -89,8 +98,12 @@ public final class TrainAutoencoderCommand implements Callable<Integer> {
             }
             if (mult.length != levels) throw new CliException("--ch-mult needs " + levels + " levels for patch " + patch + " (x" + patch + " upsampling), got " + mult.length);
             int z = dino.embed_dim() + resOut;
-            DecoderConfig dec = new DecoderConfig(decCh, 3, mult, resBlocks, attnRes == null ? new int[0] : attnRes, 0.0, size, z, 3, true);
-            ResidualViTConfig res = new ResidualViTConfig(size, patch, resDepth, resHeads, resDim, 2 * resDim, resOut);
+            String[] names = {"--dropout", "--attention-dropout", "--decoder-dropout"};
+            double[] ps = {dropout, attentionDropout, decoderDropout};
+            for (int i = 0; i < ps.length; i++)
+                if (!(ps[i] >= 0 && ps[i] < 1)) throw new CliException(names[i] + " must be in [0, 1), got " + ps[i]);
+            DecoderConfig dec = new DecoderConfig(decCh, 3, mult, resBlocks, attnRes == null ? new int[0] : attnRes, decoderDropout, size, z, 3, true);
+            ResidualViTConfig res = new ResidualViTConfig(size, patch, resDepth, resHeads, resDim, 2 * resDim, resOut, dropout, attentionDropout);
             SvgAutoencoderConfig ac = new SvgAutoencoderConfig(dino, res, dec, 32, maskRatio, true);
             Rng rng = new Rng(cfg.seed());
             SvgAutoencoder ae = new SvgAutoencoder(ac, rng);
@@ -101,8 +114,10 @@ public final class TrainAutoencoderCommand implements Callable<Integer> {
             AutoencoderTask task = new AutoencoderTask(ae, new AutoencoderLossConfig(perceptual, discWeight, start, 2e-4, 32), rng, lpips);
             Dataset data = Datasets.open(opts, true);
             Views views = Views.single(Transforms.toRgb().then(Transforms.fitTo(size, 0f)).then(Transforms.randomFlip(0.5)));
-            System.out.printf(Locale.ROOT, "autoencoder: latent %d x %dx%d, %,d trainable parameters (decoder %s), GAN from step %d; %d images%n",
-                    z, size / patch, size / patch, svg.nn.optim.Params.count(task.parameters()), Arrays.toString(mult), start, data.size());
+            System.out.printf(Locale.ROOT, "autoencoder: latent %d x %dx%d, %,d trainable parameters (decoder %s), GAN from step %d,"
+                            + " dropout %s (attention %s, decoder %s); %d images%n",
+                    z, size / patch, size / patch, svg.nn.optim.Params.count(task.parameters()), Arrays.toString(mult), start,
+                    dropout, attentionDropout, decoderDropout, data.size());
             Trainer.Result r;
             try (Loader loader = new Loader(data, cfg.batchSize(), cfg.seed(), views, cfg.workers(), 4)) {
                 r = new Trainer(cfg, task, loader, System.out).run();

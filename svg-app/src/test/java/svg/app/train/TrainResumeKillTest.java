@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Exact resume of the real trainers, through the {@code svg train} commands: DINO and contrastive SSL, the
- * autoencoder (with its discriminator, the discriminator's optimiser and disc_steps, GAN on before the kill) and the
- * DiT (EMA, cached latents). Each is run uninterrupted; then one child JVM runs all four until a seeded random step
+ * autoencoder (with its discriminator, the discriminator's optimiser and disc_steps, GAN on before the kill, and
+ * dropout: the residual ViT's default 0.1 and the decoder's 0.1, masks from the trainer's RNG) and the DiT (EMA,
+ * cached latents). Each is run uninterrupted; then one child JVM runs all four until a seeded random step
  * after a checkpoint ({@link Trainer#PAUSE_PROPERTY}) and is killed with SIGKILL ({@code destroyForcibly}); a second
  * child JVM continues all four with {@code --resume}. The final checkpoints (weights, AdamW moments, EMA / teacher /
  * centre / discriminator state, optimiser step counts, RNG), the exported files and the loss logs must equal the
@@ -122,7 +123,7 @@ class TrainResumeKillTest {
                 new Run("ssl-dino", List.of("train", "ssl", "--local-crops", "1", "--prototypes", "16"), List.of(StageFiles.SSL_WEIGHTS)),
                 new Run("ssl-contrastive", List.of("train", "ssl", "--objective", "contrastive"), List.of(StageFiles.SSL_WEIGHTS)),
                 new Run("autoencoder", List.of("train", "autoencoder", "--ssl", ssl.toString(), "--residual-dim", "16",
-                        "--residual-depth", "1", "--residual-heads", "1", "--disc-start", "2"), List.of(StageFiles.AE_WEIGHTS, "reconstructions.png")),
+                        "--residual-depth", "1", "--residual-heads", "1", "--disc-start", "2", "--decoder-dropout", "0.1"), List.of(StageFiles.AE_WEIGHTS, "reconstructions.png")),
                 new Run("dit", List.of("train", "dit", "--autoencoder", ae.toString(), "--hidden", "32", "--depth", "1", "--heads", "2",
                         "--encode-limit", "20", "--sample-steps", "2"), List.of("model/dit.safetensors", "model/stats.safetensors", "samples.png")));
         Map<String, List<String>> lines = new LinkedHashMap<>();
