@@ -1,6 +1,5 @@
 package svg.tensor;
 
-import svg.tensor.io.HalfFloats;
 
 /**
  * The values behind a tensor, shared by the tensor and all its views. Three forms:
@@ -110,6 +109,6 @@ public final class Storage {
 
     /** {@code dst.length} values from {@code values[from..]} rounded into existing bfloat16 bits. */
     static void narrowInto(float[] values, int from, short[] dst) {
-        for (int i = 0; i < dst.length; i++) dst[i] = HalfFloats.floatToBf16(values[from + i]);
+        for (int i = 0; i < dst.length; i++) dst[i] = Bf16.fromFloat(values[from + i]);
     }
 }

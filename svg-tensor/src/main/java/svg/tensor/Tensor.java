@@ -1,14 +1,11 @@
 package svg.tensor;
 
-import svg.tensor.autograd.Autograd;
 import svg.tensor.autograd.GradMode;
-import svg.tensor.autograd.Node;
 import svg.tensor.backend.Backend;
 import svg.tensor.backend.Backends;
 import svg.tensor.backend.BinaryOp;
 import svg.tensor.backend.ReduceOp;
 import svg.tensor.backend.UnaryOp;
-import svg.tensor.io.HalfFloats;
 
 import java.util.Arrays;
 import java.util.List;
@@ -241,7 +238,7 @@ public final class Tensor {
             if (idx[i] < 0 || idx[i] >= shape[i]) throw new IndexOutOfBoundsException(Arrays.toString(idx));
             p += idx[i] * strides[i];
         }
-        return storage.isBf16() ? HalfFloats.bf16ToFloat(storage.bf16()[p]) : data()[p];
+        return storage.isBf16() ? Bf16.toFloat(storage.bf16()[p]) : data()[p];
     }
 
     /** The single value of a one-element tensor. */

@@ -1,5 +1,7 @@
 package svg.tensor.io;
 
+import svg.tensor.Bf16;
+
 /**
  * float32 <-> float16 / bfloat16 bit conversions. Narrowing rounds to nearest, ties to even, as PyTorch does, so
  * files we write match what torch.Tensor.half()/bfloat16() would store.
@@ -14,13 +16,8 @@ public final class HalfFloats {
     public static short floatToF16(float v) { return Float.floatToFloat16(v); }
 
     /** bfloat16 bits -> float (exact: bfloat16 is the top half of a float32). */
-    public static float bf16ToFloat(short bits) { return Float.intBitsToFloat((bits & 0xFFFF) << 16); }
+    public static float bf16ToFloat(short bits) { return Bf16.toFloat(bits); }
 
     /** float -> bfloat16 bits, round to nearest even; NaN stays a (quiet) NaN instead of rounding into infinity. */
-    public static short floatToBf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if ((bits & 0x7FFFFFFF) > 0x7F800000) return (short) ((bits >>> 16) | 0x0040);
-        int lsb = (bits >>> 16) & 1;
-        return (short) ((bits + 0x7FFF + lsb) >>> 16);
-    }
+    public static short floatToBf16(float v) { return Bf16.fromFloat(v); }
 }

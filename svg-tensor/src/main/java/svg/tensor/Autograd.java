@@ -1,6 +1,6 @@
-package svg.tensor.autograd;
+package svg.tensor;
 
-import svg.tensor.Tensor;
+import svg.tensor.autograd.GradMode;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

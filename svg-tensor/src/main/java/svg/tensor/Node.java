@@ -1,6 +1,4 @@
-package svg.tensor.autograd;
-
-import svg.tensor.Tensor;
+package svg.tensor;
 
 /**
  * One recorded op in the autograd graph: the inputs that need gradients and the function that maps the output
