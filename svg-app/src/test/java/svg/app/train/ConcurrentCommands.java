@@ -1,6 +1,7 @@
 package svg.app.train;
 
 import svg.app.SvgCommand;
+import svg.tensor.parallel.Parallel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * Child-process entry point of {@link TrainResumeKillTest}: runs several {@code svg} command lines at once, one thread
  * each, so one JVM (one start-up, one JIT warm-up) carries all the trainers that a single {@code kill -9} then stops.
- * Arguments: the command lines separated by {@value #SEPARATOR}. Exit status 0 when every command returned 0.
+ * Arguments: the command lines separated by {@value #SEPARATOR}; their {@code --threads N} (all equal) is applied once,
+ * for the whole JVM. Exit status 0 when every command returned 0.
  */
 public final class ConcurrentCommands {
     static final String SEPARATOR = "+";
@@ -22,6 +24,21 @@ public final class ConcurrentCommands {
                 commands.add(Arrays.copyOfRange(args, from, i));
                 from = i + 1;
             }
+        // the thread count is JVM-wide and each command would set it on start and restore it when done, under the
+        // feet of the others: set it once here instead (results do not depend on it)
+        Integer kernelThreads = null;
+        for (int c = 0; c < commands.size(); c++) {
+            List<String> a = new ArrayList<>(List.of(commands.get(c)));
+            int i = a.indexOf("--threads");
+            if (i >= 0) {
+                int t = Integer.parseInt(a.get(i + 1));
+                if (kernelThreads != null && kernelThreads != t) throw new IllegalArgumentException("commands ask for different --threads");
+                kernelThreads = t;
+                a.subList(i, i + 2).clear();
+            }
+            commands.set(c, a.toArray(String[]::new));
+        }
+        if (kernelThreads != null) Parallel.setThreads(kernelThreads);
         int[] codes = new int[commands.size()];
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < commands.size(); c++) {
