@@ -82,7 +82,7 @@ class BlockResidencyTest {
         randomize(m, 14);
         m.eval();
         Tensor z = Tensor.randn(new Rng(5), 2, 12, 4, 4);
-        int[] r = residency("decoder.block", () -> m.forward(z));
+        int[] r = residency(Decoder.BLOCK_TAG, () -> m.forward(z));
         assertTrue(r[0] > 0);
         assertEquals(0, r[1], "a decoder block needs no host read");
     }
