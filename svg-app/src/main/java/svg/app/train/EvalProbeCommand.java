@@ -39,7 +39,7 @@ public final class EvalProbeCommand implements Callable<Integer> {
         boolean pixels;
         @Option(names = "--encoder", paramLabel = "DIR", description = "An `svg train ssl` output (ssl_config.json + ssl_encoder.safetensors) or a model directory: its frozen DINOv3 encoder.")
         Path encoder;
-        @Option(names = "--latent", paramLabel = "DIR", description = "A model directory: its autoencoder's latents, flattened.")
+        @Option(names = "--latent", paramLabel = "DIR", description = "A model directory or an `svg train autoencoder` output: its SVG latents (encoder + residual channels), flattened.")
         Path latent;
     }
 
@@ -101,6 +101,15 @@ public final class EvalProbeCommand implements Callable<Integer> {
                 what = (randomInit ? "random-init encoder" : "encoder " + source.encoder) + ", " + pooling;
                 ftr = ProbeFeatures.encoder(vit, train, trainLimit, pool, batch);
                 fte = ProbeFeatures.encoder(vit, test, testLimit, pool, batch);
+            } else if (Files.isRegularFile(source.latent.resolve(StageFiles.AE_CONFIG))) {
+                // an `svg train autoencoder` output: the same latent a model built on it would give
+                svg.nn.autoencoder.SvgAutoencoder ae = StageFiles.loadAutoencoder(source.latent);
+                ae.eval();
+                int size = ae.config.extra_vit().image_size();
+                what = "latents of the autoencoder " + source.latent;
+                java.util.function.UnaryOperator<svg.tensor.Tensor> enc = x -> ae.encode(svg.nn.autoencoder.SvgAutoencoder.imagenetNormalize(x));
+                ftr = ProbeFeatures.batched(train, trainLimit, size, batch, enc);
+                fte = ProbeFeatures.batched(test, testLimit, size, batch, enc);
             } else {
                 SvgModel m = loadModel(source.latent);
                 what = "latents of " + source.latent;

@@ -66,6 +66,11 @@ class TrainCommandsTest {
         assertTrue(Files.size(Path.of(dit, "samples.png")) > 0);
         // resume of a finished run is a no-op that still exports
         run(("train dit --autoencoder " + ae + " --out " + dit + " " + common + " --hidden 32 --depth 1 --heads 2 --encode-limit 20 --sample-steps 2 --resume").split(" "));
+        // the SVG latent probed from the autoencoder stage equals the one probed from the model built on it
+        String fromAe = output("eval", "probe", "--latent", ae, "--data", d, "--k", "3", "--threads", "1");
+        String fromModel = output("eval", "probe", "--latent", dit + "/model", "--data", d, "--k", "3", "--threads", "1");
+        assertTrue(fromAe.contains("latents of the autoencoder") && fromAe.contains("kNN-3: "), fromAe);
+        assertEquals(fromModel.lines().skip(1).toList(), fromAe.lines().skip(1).toList());
         String clf = tmp.resolve("clf").toString();
         run(("train classifier --out " + clf + " " + common).split(" "));
         run("eval", "classify", "--model", dit + "/model", "--classifier", clf + "/classifier.safetensors", "--n", "1", "--steps", "2", "--threads", "1");
