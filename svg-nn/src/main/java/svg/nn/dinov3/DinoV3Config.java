@@ -30,7 +30,13 @@ public record DinoV3Config(
         boolean mask_k_bias) {
 
     public DinoV3Config {
-        if (embed_dim % (4 * num_heads) != 0)
+        if (img_size <= 0 || patch_size <= 0 || in_chans <= 0 || embed_dim <= 0 || num_heads <= 0 || depth < 0
+                || n_storage_tokens < 0)
+            throw new IllegalArgumentException("DINOv3 sizes must be positive: img_size " + img_size + ", patch_size "
+                    + patch_size + ", in_chans " + in_chans + ", embed_dim " + embed_dim + ", num_heads " + num_heads
+                    + ", depth " + depth + ", n_storage_tokens " + n_storage_tokens);
+        // Not embed_dim % (4 * num_heads): 4 * num_heads overflows to 0 for num_heads = 2^30.
+        if (embed_dim % num_heads != 0 || (embed_dim / num_heads) % 4 != 0)
             throw new IllegalArgumentException("RoPE needs embed_dim % (4 * num_heads) == 0, got " + embed_dim + " and " + num_heads);
         if (!norm_layer.equals("layernorm") && !norm_layer.equals("layernormbf16"))
             throw new IllegalArgumentException("unsupported norm_layer '" + norm_layer + "' (layernorm, layernormbf16)");

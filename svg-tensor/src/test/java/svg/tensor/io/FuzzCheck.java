@@ -1,5 +1,7 @@
 package svg.tensor.io;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -95,6 +97,13 @@ final class FuzzCheck {
     /** True when the input loaded, false when it was refused as it should be; an AssertionError otherwise. */
     static boolean check(String target, String what, byte[] input, Path file, Class<? extends Exception> allowed, Reader reader)
             throws IOException {
+        return check(target, what, input, file, allowed, reader,
+                "copy it to src/test/resources/" + REGRESSION_DIR + "/" + target + "/ to keep it as a regression case");
+    }
+
+    /** {@link #check} with the advice on keeping a failing input, which differs for Jazzer targets. */
+    static boolean check(String target, String what, byte[] input, Path file, Class<? extends Exception> allowed, Reader reader,
+            String keepAdvice) throws IOException {
         Files.write(file, input);
         long tid = Thread.currentThread().threadId();
         long a0 = THREADS.getThreadAllocatedBytes(tid), t0 = System.nanoTime();
@@ -118,8 +127,7 @@ final class FuzzCheck {
         if (bad == null && secs > 10) bad = new AssertionError("took " + secs + " s for a " + input.length + "-byte file");
         if (bad == null) return loaded;
         Path kept = keep(target, input);
-        throw new AssertionError(target + " " + what + ": " + bad + "\n  input saved as " + kept
-                + " (copy it to src/test/resources/" + REGRESSION_DIR + "/" + target + "/ to keep it as a regression case)", bad);
+        throw new AssertionError(target + " " + what + ": " + bad + "\n  input saved as " + kept + " (" + keepAdvice + ")", bad);
     }
 
     private static Path keep(String target, byte[] input) throws IOException {
@@ -130,6 +138,75 @@ final class FuzzCheck {
             return Files.write(dir.resolve("crash-" + h), input);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ Jazzer inputs
+
+    /**
+     * Run before a class of Jazzer targets ({@code @BeforeAll}); an explicit setting always wins. Replaying the corpus
+     * (no {@code JAZZER_FUZZ}) checks FuzzCheck's contract and needs none of Jazzer's hooks: its bug detectors
+     * (injection, path traversal, reflective calls) take about ten seconds to install, so {@code jazzer.hooks} is
+     * false. While fuzzing, the hooks stay on with the coverage instrumentation, which then also covers the classes
+     * matching {@code alsoInstrument} (globs such as {@code com.sun.imageio.**}: JDK code that Jazzer leaves out by
+     * default, where a reader's work is done).
+     */
+    static void jazzerSetup(String... alsoInstrument) {
+        boolean fuzzing = isTrue(System.getenv("JAZZER_FUZZ")) || isTrue(System.getProperty("JAZZER_FUZZ"));
+        if (!fuzzing) {
+            if (System.getProperty("jazzer.hooks") == null && System.getenv("JAZZER_HOOKS") == null)
+                System.setProperty("jazzer.hooks", "false");
+        } else if (alsoInstrument.length > 0 && System.getProperty("jazzer.instrument") == null
+                && System.getenv("JAZZER_INSTRUMENT") == null) {
+            System.setProperty("jazzer.instrument", "svg.**," + String.join(",", alsoInstrument));
+        }
+    }
+
+    /** Jazzer's reading of a boolean setting. */
+    private static boolean isTrue(String v) {
+        return v != null && (v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes"));
+    }
+
+    /**
+     * The file a Jazzer target reads, from the fuzzer's bytes. The last byte chooses: even, the other bytes are the
+     * file itself (so a seed or kept crash file plus a zero byte is a corpus entry, and libFuzzer mutates real files);
+     * odd, they are the choices of the structure-aware generator {@code gen} (a {@link FuzzedRandom}), so that
+     * coverage steers which sizes, strides, offsets and damage the generator picks.
+     */
+    static byte[] jazzerInput(FuzzedDataProvider data, Generator gen) throws Exception {
+        return data.consumeBoolean() ? gen.next(new FuzzedRandom(data)) : data.consumeRemainingAsBytes();
+    }
+
+    /**
+     * A Random whose every choice is read from the fuzzer's bytes (one byte for up to 8 bits, two for 16, four
+     * beyond). When the bytes run out it goes on with a fixed SplitMix64 stream, never with zeros, so that the
+     * generator's rejection loops (nextGaussian) end, and the same bytes always give the same file.
+     */
+    static final class FuzzedRandom extends Random {
+        private final transient FuzzedDataProvider data;
+        private long state;
+
+        FuzzedRandom(FuzzedDataProvider data) {
+            super(0);
+            this.data = data;
+        }
+
+        @Override
+        protected int next(int bits) {
+            int need = bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
+            int v;
+            if (data.remainingBytes() < need) v = (int) (splitMix() >>> 32);
+            else if (need == 1) v = data.consumeByte() << 24;
+            else if (need == 2) v = data.consumeShort() << 16;
+            else v = data.consumeInt();
+            return v >>> (32 - bits);
+        }
+
+        private long splitMix() {
+            long z = (state += 0x9E3779B97F4A7C15L);
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
         }
     }
 

@@ -33,13 +33,9 @@ class ReaderFuzzTest {
     @Test
     @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void safetensors() throws Exception {
-        FuzzCheck.Reader read = p -> {
-            try (SafetensorsFile f = SafetensorsFile.open(p)) {
-                for (TensorInfo t : f.tensors()) f.load(t.name());
-            }
-        };
-        FuzzCheck.replay("safetensors", dir, "x.safetensors", java.io.IOException.class, read);
-        FuzzCheck.run("safetensors", dir, "x.safetensors", java.io.IOException.class, ReaderFuzzTest::safetensorsInput, read);
+        FuzzCheck.replay("safetensors", dir, "x.safetensors", java.io.IOException.class, ReaderFuzzTest::readSafetensors);
+        FuzzCheck.run("safetensors", dir, "x.safetensors", java.io.IOException.class, ReaderFuzzTest::safetensorsInput,
+                ReaderFuzzTest::readSafetensors);
     }
 
     @Test
@@ -59,9 +55,20 @@ class ReaderFuzzTest {
     @Test
     @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void json() throws Exception {
-        FuzzCheck.Reader read = p -> Json.parse(new String(java.nio.file.Files.readAllBytes(p), StandardCharsets.UTF_8));
-        FuzzCheck.replay("json", dir, "x.json", IllegalArgumentException.class, read);
-        FuzzCheck.run("json", dir, "x.json", IllegalArgumentException.class, ReaderFuzzTest::jsonInput, read);
+        FuzzCheck.replay("json", dir, "x.json", IllegalArgumentException.class, ReaderFuzzTest::readJson);
+        FuzzCheck.run("json", dir, "x.json", IllegalArgumentException.class, ReaderFuzzTest::jsonInput, ReaderFuzzTest::readJson);
+    }
+
+    // The readers as the fuzzers call them (shared with JazzerReaderFuzzTest).
+
+    static void readSafetensors(Path p) throws Exception {
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            for (TensorInfo t : f.tensors()) f.load(t.name());
+        }
+    }
+
+    static void readJson(Path p) throws Exception {
+        Json.parse(new String(java.nio.file.Files.readAllBytes(p), StandardCharsets.UTF_8));
     }
 
     static void readTorch(Path p) throws Exception {
