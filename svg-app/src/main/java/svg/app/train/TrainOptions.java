@@ -28,7 +28,7 @@ public final class TrainOptions {
     @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "cosine", description = "cosine | constant (both after linear warm-up; default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up updates (default: 5% of steps).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up updates (default: 5%% of steps).")
     Long warmup;
 
     @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW decoupled weight decay.")
