@@ -12,8 +12,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * an MR x NR tile of C in vector registers while it walks one K block (KC) of a sliver and a panel.
  *
  * <p>The vector width is the platform's preferred one, read once at class load: with 512-bit vectors the tile is
- * 8 x 48 (24 accumulators, 3 B loads and one broadcast: 28 of the 32 zmm registers), with 256-bit vectors 6 x 16
- * (12 accumulators of the 16 ymm registers). Nothing here assumes a particular width beyond choosing the tile.
+ * 8 x 48 (24 accumulators, 3 B loads and one broadcast: 28 of the 32 zmm registers), with 256-bit (or 128-bit)
+ * vectors 5 x 2L (10 accumulators, 2 B vectors and the broadcasts in the 16 ymm/xmm registers). Not the 6 x 16 of
+ * hand-written AVX2 kernels: that needs 15 of the 16 registers, and C2's scheduler keeps up to three broadcasts live,
+ * so it spilled one accumulator to the stack and every k step then waited on a store-to-load round trip in that
+ * accumulator's chain (half the FMA rate; see docs/performance.md). Nothing here assumes a particular width beyond
+ * choosing the tile.
  *
  * <p>Threads: work is split into (row block x column block) tiles of C; each tile walks the whole of K in a fixed
  * order on one thread, so every C element is reduced in the same order whatever the thread count. Loop order inside
@@ -27,9 +31,9 @@ final class Gemm {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    /** 512-bit (or wider) vectors: the 8 x 3-vector tile; otherwise the 6 x 2-vector tile. */
+    /** 512-bit (or wider) vectors: the 8 x 3-vector tile; otherwise the 5 x 2-vector tile (16 vector registers). */
     static final boolean WIDE = L >= 16;
-    static final int MR = WIDE ? 8 : 6;
+    static final int MR = WIDE ? 8 : 5;
     static final int NV = WIDE ? 3 : 2;
     static final int NR = NV * L;
     /** K block: an A sliver (MR x KC) stays in L1 while B panels stream from L2. */
@@ -42,7 +46,7 @@ final class Gemm {
             VectorSpecies<Float> sp = VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(MR * 32));
             return sp.length() == MR && sp.vectorBitSize() <= S.vectorBitSize() ? sp : null;
         } catch (IllegalArgumentException e) {
-            return null; // no vector shape of MR floats (MR = 6 on 256-bit machines)
+            return null; // no vector shape of MR floats (MR = 5 on 256- and 128-bit machines)
         }
     }
 
@@ -399,7 +403,7 @@ final class Gemm {
 
     static void kernel(float[] ap, int aIdx, float[] bp, int bIdx, int kc, float[] c, int cIdx, int ldc) {
         if (WIDE) kernel8x3(ap, aIdx, bp, bIdx, kc, c, cIdx, ldc);
-        else kernel6x2(ap, aIdx, bp, bIdx, kc, c, cIdx, ldc);
+        else kernel5x2(ap, aIdx, bp, bIdx, kc, c, cIdx, ldc);
     }
 
     /** C[8 x 3L] += A sliver (kc x 8) * B panel (kc x 3L); accumulators live in registers for the whole k loop. */
@@ -444,18 +448,22 @@ final class Gemm {
         c70.intoArray(c, r7); c71.intoArray(c, r7 + l); c72.intoArray(c, r7 + l2);
     }
 
-    /** C[6 x 2L] += A sliver (kc x 6) * B panel (kc x 2L): the tile for 256-bit (16-register) machines. */
-    static void kernel6x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+    /**
+     * C[5 x 2L] += A sliver (kc x 5) * B panel (kc x 2L): the tile for 16-register machines (256- and 128-bit). Ten
+     * accumulators, two B vectors and the broadcasts C2 schedules ahead fit in the 16 registers, so the k loop has no
+     * stack traffic: per step 2 B loads, 5 broadcast loads, 10 FMAs and the loop counter. (The 6 x 2L tile needed
+     * 12 + 2 + 1 registers and C2 spilled an accumulator; see the class comment.)
+     */
+    static void kernel5x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
         final int l = L;
-        int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc;
+        int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
         FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + l);
         FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + l);
         FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + l);
         FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + l);
         FloatVector c40 = FloatVector.fromArray(S, c, r4), c41 = FloatVector.fromArray(S, c, r4 + l);
-        FloatVector c50 = FloatVector.fromArray(S, c, r5), c51 = FloatVector.fromArray(S, c, r5 + l);
         for (int p = 0; p < kc; p++) {
-            int b = bi + p * (2 * l), a = ai + p * 6;
+            int b = bi + p * (2 * l), a = ai + p * 5;
             FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + l);
             FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
@@ -467,14 +475,11 @@ final class Gemm {
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
             x = FloatVector.broadcast(S, ap[a + 4]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[a + 5]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
         c00.intoArray(c, r0); c01.intoArray(c, r0 + l);
         c10.intoArray(c, r1); c11.intoArray(c, r1 + l);
         c20.intoArray(c, r2); c21.intoArray(c, r2 + l);
         c30.intoArray(c, r3); c31.intoArray(c, r3 + l);
         c40.intoArray(c, r4); c41.intoArray(c, r4 + l);
-        c50.intoArray(c, r5); c51.intoArray(c, r5 + l);
     }
 }

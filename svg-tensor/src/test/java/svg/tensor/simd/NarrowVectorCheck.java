@@ -8,7 +8,7 @@ import svg.tensor.parallel.Parallel;
 import svg.tensor.reference.ReferenceBackend;
 
 /**
- * Run in a child JVM by {@link SimdBackendTest} with narrower vectors (-XX:UseAVX=2 or 1) so that the 6-row GEMM
+ * Run in a child JVM by {@link SimdBackendTest} with narrower vectors (-XX:UseAVX=2 or 1) so that the 5-row GEMM
  * tiles and 8- or 4-lane paths, which an AVX-512 machine never takes by default, are checked against the reference.
  * Prints the vector width and exits 1 with a message on the first mismatch.
  */

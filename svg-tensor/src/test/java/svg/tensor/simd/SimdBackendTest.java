@@ -94,7 +94,7 @@ class SimdBackendTest {
     }
 
     /**
-     * The 256-bit (6x16 tile) and 128-bit (6x8) code paths, in child JVMs with narrower vectors: this machine would
+     * The 256-bit (5x16 tile) and 128-bit (5x8) code paths, in child JVMs with narrower vectors: this machine would
      * otherwise only ever run the 512-bit paths. On a machine without those x86 flags the child runs its default.
      */
     @Test
