@@ -26,6 +26,7 @@ import java.io.PrintWriter;
                 InterpolateCommand.class,
                 TrainCommand.class,
                 svg.app.train.EvalCommand.class,
+                PlotCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SvgCommand implements Runnable {
     @CommandLine.Spec
