@@ -18,9 +18,10 @@ import svg.nn.image.ImageIo;
 import svg.nn.inception.FidInceptionV3;
 import svg.nn.inception.InceptionWeights;
 import svg.nn.metrics.FrechetDistance;
-import svg.nn.pipeline.SvgModel;
+import svg.nn.pipeline.ImageGenerator;
 import svg.nn.train.CheckpointFile;
 import svg.nn.train.eval.PixelClassifier;
+import svg.nn.train.vae.KlVae;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
 
@@ -49,18 +50,20 @@ import java.util.stream.Stream;
  * of exactly the floor-set images, so reconstruction FD and floor differ only by the autoencoder.
  */
 @Command(name = "fd", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Frechet distance of a model's samples (--model), its reconstructions (--model --reconstruct) or a folder "
-                + "of PNGs (--images) to the real Fashion-MNIST test set: FD-FMNIST (features of the project's Fashion-MNIST "
+        description = {"Frechet distance of a model's samples (--model), its reconstructions (--model --reconstruct), an autoencoder's or a KL-VAE's "
+                + "reconstructions (--autoencoder, --vae) or a folder of PNGs (--images) to the real Fashion-MNIST test set: FD-FMNIST (features of the project's Fashion-MNIST "
                 + "classifier; not ImageNet FID) and, with --inception, standard FID (pytorch-fid InceptionV3 weights).",
                 "Also prints the real-vs-real floor: the FD of M other real test images (M = the scored count) to the same reference."})
 public final class EvalFdCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ComputeOptions compute;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (svg-jvm-model/1): its samples are scored, or its reconstructions with --reconstruct.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (svg-jvm-model/1, or a VAE baseline's svg-jvm-vae-model/1 from `svg train dit --vae`): its samples are scored, or its reconstructions with --reconstruct.")
     Path modelDir;
     @Option(names = "--autoencoder", paramLabel = "DIR", description = "An `svg train autoencoder` output: score its reconstructions (implies --reconstruct; n x 10 images).")
     Path autoencoderDir;
+    @Option(names = "--vae", paramLabel = "DIR", description = "An `svg train vae` output: score its reconstructions from the posterior mean (implies --reconstruct; n x 10 images).")
+    Path vaeDir;
     @Option(names = "--reconstruct", description = "Score the model's autoencoder reconstructions of real test images (the floor-set images) and print their PSNR.")
     boolean reconstruct;
     @Option(names = "--images", paramLabel = "DIR", description = "Score the PNG files in this folder (RGB or grey, all the same square size >= 28).")
@@ -94,12 +97,17 @@ public final class EvalFdCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (var scope = compute.apply()) {
             validate();
-            SvgModel model = modelDir == null ? null : loadModel();
+            ImageGenerator model = modelDir == null ? null : loadModel();
             svg.nn.autoencoder.SvgAutoencoder ae = null;
             if (autoencoderDir != null) {
                 if (!Files.isDirectory(autoencoderDir)) throw new CliException("autoencoder directory not found: " + autoencoderDir);
                 ae = StageFiles.loadAutoencoder(autoencoderDir);
                 ae.eval();
+                reconstruct = true;
+            }
+            KlVae vae = null;
+            if (vaeDir != null) {
+                vae = StageFiles.loadVae(vaeDir);
                 reconstruct = true;
             }
             List<Space> spaces = spaces(model);
@@ -114,6 +122,9 @@ public final class EvalFdCommand implements Callable<Integer> {
             } else if (ae != null) {
                 m = n * 10;
                 size = ae.config.extra_vit().image_size();
+            } else if (vae != null) {
+                m = n * 10;
+                size = vae.config.image_size();
             } else {
                 m = n * model.numClasses();
                 size = reconstruct ? model.imageSize() : model.outputSize();
@@ -133,7 +144,7 @@ public final class EvalFdCommand implements Callable<Integer> {
             if (imagesDir != null) {
                 what = m + " images from " + imagesDir;
             } else if (reconstruct) {
-                scored = ae != null ? reconstruct(ae, floorSet) : reconstruct(model, floorSet);
+                scored = ae != null ? reconstruct(ae, floorSet) : vae != null ? reconstruct(vae, floorSet) : reconstruct(model, floorSet);
                 psnr = meanPsnr(scored, floorSet);
                 what = m + " reconstructions of the floor-set images";
                 out.printf(Locale.ROOT, "reconstructed %d images in %.1f s%n", m, secs(t0));
@@ -164,10 +175,12 @@ public final class EvalFdCommand implements Callable<Integer> {
     }
 
     private void validate() {
-        if (modelDir == null && imagesDir == null && autoencoderDir == null)
-            throw new CliException("nothing to score: give --model DIR (its samples, or with --reconstruct its reconstructions), --autoencoder DIR or --images DIR");
-        if (autoencoderDir != null && (modelDir != null || imagesDir != null))
-            throw new CliException("--autoencoder scores an autoencoder's reconstructions on its own; it cannot be combined with --model or --images");
+        if (modelDir == null && imagesDir == null && autoencoderDir == null && vaeDir == null)
+            throw new CliException("nothing to score: give --model DIR (its samples, or with --reconstruct its reconstructions), --autoencoder DIR, --vae DIR or --images DIR");
+        if (autoencoderDir != null && (modelDir != null || imagesDir != null || vaeDir != null))
+            throw new CliException("--autoencoder scores an autoencoder's reconstructions on its own; it cannot be combined with --model, --vae or --images");
+        if (vaeDir != null && (modelDir != null || imagesDir != null))
+            throw new CliException("--vae scores a VAE's reconstructions on its own; it cannot be combined with --model or --images");
         if (imagesDir != null && (modelDir != null || reconstruct))
             throw new CliException("--images scores a folder of PNGs on its own; it cannot be combined with --model or --reconstruct");
         if (n < 2) throw new CliException("--n must be >= 2 (images per class), got " + n);
@@ -175,12 +188,11 @@ public final class EvalFdCommand implements Callable<Integer> {
         if (realLimit != null && realLimit < 4) throw new CliException("--real-limit must be >= 4, got " + realLimit);
     }
 
-    private SvgModel loadModel() throws IOException {
-        if (!Files.isDirectory(modelDir)) throw new CliException("model directory not found: " + modelDir);
-        return SvgModel.load(modelDir);
+    private ImageGenerator loadModel() throws IOException {
+        return StageFiles.loadModel(modelDir);
     }
 
-    private List<Space> spaces(SvgModel model) throws IOException {
+    private List<Space> spaces(ImageGenerator model) throws IOException {
         List<Space> out = new ArrayList<>();
         Path clf = classifierFile;
         if (clf == null && modelDir != null && Files.isRegularFile(modelDir.resolve("eval").resolve("classifier.safetensors")))
@@ -220,7 +232,7 @@ public final class EvalFdCommand implements Callable<Integer> {
         return c;
     }
 
-    private SamplerOptions samplerOptions(SvgModel model) {
+    private SamplerOptions samplerOptions(ImageGenerator model) {
         SamplerOptions o = model.sampling();
         try {
             if (steps != null) {
@@ -309,7 +321,7 @@ public final class EvalFdCommand implements Callable<Integer> {
     }
 
     /** decode(encode(x)) in batches of --batch (the residual channels are matched per batch, as in the official code). */
-    private Tensor reconstruct(SvgModel model, Tensor x) {
+    private Tensor reconstruct(ImageGenerator model, Tensor x) {
         if (model.outputSize() != model.imageSize())
             throw new CliException("the model decodes " + model.imageSize() + " px inputs to " + model.outputSize() + " px images; reconstruction FD/PSNR need the same size");
         List<Tensor> parts = new ArrayList<>();
@@ -326,6 +338,21 @@ public final class EvalFdCommand implements Callable<Integer> {
                 float[] d = ae.forward(svg.nn.autoencoder.SvgAutoencoder.imagenetNormalize(xb)).toArray();
                 for (int i = 0; i < d.length; i++) d[i] = (Math.max(-1f, Math.min(1f, d[i])) + 1f) * 0.5f;
                 parts.add(Tensor.of(d, xb.size(0), 3, xb.size(2), xb.size(3)));
+            }
+        }
+        return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts);
+    }
+
+    /** decode(posterior mean(x)) of an `svg train vae` output, mapped to [0, 1] as SvgModel.decode does. */
+    private Tensor reconstruct(KlVae vae, Tensor x) {
+        List<Tensor> parts = new ArrayList<>();
+        try (var g = svg.tensor.autograd.GradMode.noGrad()) {
+            for (int s = 0; s < x.size(0); s += batch) {
+                Tensor xb = x.narrow(0, s, Math.min(batch, x.size(0) - s)).contiguous();
+                Tensor out = vae.decode(vae.encodeMean01(xb));
+                float[] d = out.toArray();
+                for (int i = 0; i < d.length; i++) d[i] = (Math.max(-1f, Math.min(1f, d[i])) + 1f) * 0.5f;
+                parts.add(Tensor.of(d, out.shape()));
             }
         }
         return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts);

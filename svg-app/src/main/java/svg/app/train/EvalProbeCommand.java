@@ -10,6 +10,7 @@ import svg.nn.data.Dataset;
 import svg.nn.data.IdxDataset;
 import svg.nn.dinov3.DinoV3Config;
 import svg.nn.dinov3.DinoVisionTransformer;
+import svg.nn.pipeline.ImageGenerator;
 import svg.nn.pipeline.SvgModel;
 import svg.nn.probe.FeatureSet;
 import svg.nn.probe.Knn;
@@ -39,7 +40,7 @@ public final class EvalProbeCommand implements Callable<Integer> {
         boolean pixels;
         @Option(names = "--encoder", paramLabel = "DIR", description = "An `svg train ssl` output (ssl_config.json + ssl_encoder.safetensors) or a model directory: its frozen DINOv3 encoder.")
         Path encoder;
-        @Option(names = "--latent", paramLabel = "DIR", description = "A model directory or an `svg train autoencoder` output: its SVG latents (encoder + residual channels), flattened.")
+        @Option(names = "--latent", paramLabel = "DIR", description = "A model directory (SVG or VAE baseline), an `svg train autoencoder` output (its SVG latents: encoder + residual channels) or an `svg train vae` output (its posterior-mean latents): the latents, flattened.")
         Path latent;
     }
 
@@ -110,8 +111,20 @@ public final class EvalProbeCommand implements Callable<Integer> {
                 java.util.function.UnaryOperator<svg.tensor.Tensor> enc = x -> ae.encode(svg.nn.autoencoder.SvgAutoencoder.imagenetNormalize(x));
                 ftr = ProbeFeatures.batched(train, trainLimit, size, batch, enc);
                 fte = ProbeFeatures.batched(test, testLimit, size, batch, enc);
+            } else if (Files.isRegularFile(source.latent.resolve(StageFiles.VAE_CONFIG))) {
+                // an `svg train vae` output: the posterior means a VAE-DiT built on it trains on
+                svg.nn.train.vae.KlVae vae = StageFiles.loadVae(source.latent);
+                int size = vae.config.image_size();
+                what = "posterior-mean latents of the VAE " + source.latent;
+                java.util.function.UnaryOperator<svg.tensor.Tensor> enc = vae::encodeMean01;
+                ftr = ProbeFeatures.batched(train, trainLimit, size, batch, enc);
+                fte = ProbeFeatures.batched(test, testLimit, size, batch, enc);
             } else {
-                SvgModel m = loadModel(source.latent);
+                if (!Files.isDirectory(source.latent)) throw new CliException("latent directory not found: " + source.latent);
+                if (!Files.isRegularFile(source.latent.resolve("model.json")))
+                    throw new CliException(source.latent + " holds none of model.json (a model directory), " + StageFiles.AE_CONFIG
+                            + " (an `svg train autoencoder` output) or " + StageFiles.VAE_CONFIG + " (an `svg train vae` output)");
+                ImageGenerator m = StageFiles.loadModel(source.latent);
                 what = "latents of " + source.latent;
                 ftr = ProbeFeatures.batched(train, trainLimit, m.imageSize(), batch, m::encode);
                 fte = ProbeFeatures.batched(test, testLimit, m.imageSize(), batch, m::encode);

@@ -5,7 +5,12 @@ import svg.nn.autoencoder.SvgAutoencoder;
 import svg.nn.autoencoder.SvgAutoencoderConfig;
 import svg.nn.dinov3.DinoV3Config;
 import svg.nn.dinov3.DinoVisionTransformer;
+import svg.nn.pipeline.ImageGenerator;
 import svg.nn.pipeline.RecordJson;
+import svg.nn.pipeline.SvgModel;
+import svg.nn.train.vae.KlVae;
+import svg.nn.train.vae.VaeConfig;
+import svg.nn.train.vae.VaeDitModel;
 import svg.tensor.io.Json;
 import svg.tensor.io.Safetensors;
 
@@ -18,6 +23,7 @@ import java.util.Map;
 final class StageFiles {
     static final String SSL_WEIGHTS = "ssl_encoder.safetensors", SSL_CONFIG = "ssl_config.json";
     static final String AE_WEIGHTS = "autoencoder.safetensors", AE_CONFIG = "autoencoder_config.json";
+    static final String VAE_WEIGHTS = "vae.safetensors", VAE_CONFIG = "vae_config.json";
 
     private StageFiles() {}
 
@@ -71,5 +77,39 @@ final class StageFiles {
         SvgAutoencoder ae = new SvgAutoencoder(c, null);
         ae.loadStateDict(Safetensors.load(dir.resolve(AE_WEIGHTS)));
         return ae;
+    }
+
+    /** Written when VAE training starts (the network is fixed by it), so the directory is recognised before it ends. */
+    static void saveVaeConfig(Path dir, VaeConfig c) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(VAE_CONFIG), Json.write(RecordJson.toMap(c)) + "\n");
+    }
+
+    static void saveVae(Path dir, KlVae vae) throws IOException {
+        Safetensors.save(dir.resolve(VAE_WEIGHTS), vae.stateDict(), Map.of("model", "kl-vae-baseline", "config", Json.writeCompact(RecordJson.toMap(vae.config))));
+        saveVaeConfig(dir, vae.config);
+    }
+
+    /** The KL-VAE of an `svg train vae` output, in eval mode. */
+    static KlVae loadVae(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new CliException("VAE directory not found: " + dir);
+        Path f = dir.resolve(VAE_CONFIG), w = dir.resolve(VAE_WEIGHTS);
+        if (!Files.isRegularFile(f)) throw new CliException("no " + VAE_CONFIG + " in " + dir + " (run `svg train vae --out " + dir + "` first)");
+        if (!Files.isRegularFile(w)) throw new CliException("no " + VAE_WEIGHTS + " in " + dir + " (its `svg train vae` run has not finished)");
+        KlVae vae;
+        try {
+            vae = new KlVae(RecordJson.fromMap(VaeConfig.class, Json.parse(Files.readString(f))), null);
+            vae.loadStateDict(Safetensors.load(w));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliException(dir + " is not a loadable `svg train vae` output: " + e.getMessage(), e);
+        }
+        vae.eval();
+        return vae;
+    }
+
+    /** A model directory of either kind: SVG (svg-jvm-model/1) or the VAE baseline's (svg-jvm-vae-model/1), by its format. */
+    static ImageGenerator loadModel(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new CliException("model directory not found: " + dir);
+        return VaeDitModel.FORMAT.equals(VaeDitModel.format(dir)) ? VaeDitModel.load(dir) : SvgModel.load(dir);
     }
 }

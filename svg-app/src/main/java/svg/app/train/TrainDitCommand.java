@@ -1,8 +1,10 @@
 package svg.app.train;
 
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import svg.app.CliException;
 import svg.app.ComputeOptions;
 import svg.nn.autoencoder.SvgAutoencoder;
 import svg.nn.data.Dataset;
@@ -14,6 +16,7 @@ import svg.nn.dit.DiTConfig;
 import svg.nn.flow.SamplerOptions;
 import svg.nn.image.ImageGrid;
 import svg.nn.image.ImageIo;
+import svg.nn.pipeline.ImageGenerator;
 import svg.nn.pipeline.LatentStats;
 import svg.nn.pipeline.Latents;
 import svg.nn.pipeline.SvgModel;
@@ -21,6 +24,8 @@ import svg.nn.train.TrainConfig;
 import svg.nn.train.Trainer;
 import svg.nn.train.dit.DitTask;
 import svg.nn.train.dit.LatentDataset;
+import svg.nn.train.vae.KlVae;
+import svg.nn.train.vae.VaeDitModel;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
 import svg.tensor.io.Safetensors;
@@ -28,23 +33,36 @@ import svg.tensor.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code svg train dit}: encodes the training images once with the frozen autoencoder (cached in OUT/latents.safetensors),
  * computes per-channel latent statistics (feature normalisation), trains the DiT with rectified flow, and writes the
  * complete model directory OUT/model (svg-jvm-model/1, EMA weights) plus OUT/samples.png (one row per class).
+ * With {@code --vae} the latents are a KL-VAE's posterior means and the model directory is svg-jvm-vae-model/1;
+ * everything else (statistics, DiT, training, sampling) is the same, for the SVG-vs-VAE comparison.
  */
 @Command(name = "dit", mixinStandardHelpOptions = true, description = "Train the class-conditional DiT on autoencoder latents (rectified flow).")
 public final class TrainDitCommand implements Callable<Integer> {
     @Mixin TrainOptions opts;
     @Mixin ComputeOptions compute;
 
-    @Option(names = "--autoencoder", required = true, paramLabel = "DIR", description = "Output directory of `svg train autoencoder`.")
-    Path aeDir;
+    /** Which latent the DiT learns: the SVG autoencoder's or the KL-VAE baseline's. */
+    static final class Latent {
+        @Option(names = "--autoencoder", required = true, paramLabel = "DIR", description = "Output directory of `svg train autoencoder`: train on its SVG latents.")
+        Path aeDir;
+        @Option(names = "--vae", required = true, paramLabel = "DIR",
+                description = "Output directory of `svg train vae`: train on the KL-VAE's posterior-mean latents (the LDM way) instead; the model directory is then svg-jvm-vae-model/1.")
+        Path vaeDir;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Latent latent;
     @Option(names = "--hidden", defaultValue = "128", description = "DiT width (default: ${DEFAULT-VALUE}).")
     int hidden;
     @Option(names = "--depth", defaultValue = "4", description = "DiT blocks (default: ${DEFAULT-VALUE}).")
@@ -71,9 +89,25 @@ public final class TrainDitCommand implements Callable<Integer> {
         try (var scope = compute.apply()) {
             TrainConfig cfg = opts.config(1500, 64, 5e-4, 0.0);
             Files.createDirectories(cfg.out());
-            SvgAutoencoder ae = StageFiles.loadAutoencoder(aeDir);
-            ae.eval();
-            int size = ae.config.dino().img_size(), grid = size / ae.config.dino().patch_size(), c = ae.config.latentChannels();
+            SvgAutoencoder ae = null;
+            KlVae vae = null;
+            UnaryOperator<Tensor> encoder;
+            int size, grid, c;
+            Path source;
+            if (latent.vaeDir != null) {
+                KlVae v = vae = StageFiles.loadVae(source = latent.vaeDir);
+                size = v.config.image_size();
+                grid = v.grid;
+                c = v.zChannels;
+                encoder = v::encodeMean01;
+            } else {
+                SvgAutoencoder a = ae = StageFiles.loadAutoencoder(source = latent.aeDir);
+                a.eval();
+                size = a.config.dino().img_size();
+                grid = size / a.config.dino().patch_size();
+                c = a.config.latentChannels();
+                encoder = x -> a.encode(SvgAutoencoder.imagenetNormalize(x));
+            }
             Dataset data = Datasets.open(opts, true);
             Path cache = cfg.out().resolve("latents.safetensors");
             Tensor tokens;
@@ -85,17 +119,20 @@ public final class TrainDitCommand implements Callable<Integer> {
                 float[] lf = m.get("labels").toArray();
                 labels = new int[lf.length];
                 for (int i = 0; i < lf.length; i++) labels[i] = (int) lf[i];
+                if (tokens.dim() != 3 || tokens.size(1) != grid * grid || tokens.size(2) != c)
+                    throw new CliException(cache + " holds latents " + Arrays.toString(tokens.shape()) + " but " + source + " gives [N, " + grid * grid + ", " + c
+                            + "]: it was encoded by another autoencoder; delete it or use another --out");
                 System.out.printf("dit: %d cached latents from %s%n", labels.length, cache);
             } else {
                 long t0 = System.nanoTime();
                 labels = new int[n];
-                tokens = encodeAll(ae, data, n, size, labels);
+                tokens = encodeAll(encoder, data, n, size, labels);
                 Map<String, Tensor> m = new LinkedHashMap<>();
                 m.put("tokens", tokens);
                 float[] lf = new float[n];
                 for (int i = 0; i < n; i++) lf[i] = labels[i];
                 m.put("labels", Tensor.of(lf, n));
-                Safetensors.save(cache, m, Map.of("autoencoder", aeDir.toString()));
+                Safetensors.save(cache, m, Map.of(vae != null ? "vae" : "autoencoder", source.toString()));
                 System.out.printf(Locale.ROOT, "dit: encoded %d images to [%d, %d, %d] latents in %.1f s%n", n, n, grid * grid, c, (System.nanoTime() - t0) / 1e9);
             }
             LatentStats stats = channelStats(tokens);
@@ -115,9 +152,17 @@ public final class TrainDitCommand implements Callable<Integer> {
             sd.putAll(task.emaWeights());
             emaDit.loadStateDict(sd);
             SamplerOptions so = SamplerOptions.defaults().withCfg(cfgScale).withSteps(sampleSteps).withShift(sampleShift);
-            SvgModel model = new SvgModel(emaDit, ae, stats, data.classNames(), size, so);
             Path modelDir = cfg.out().resolve("model");
-            model.save(modelDir);
+            ImageGenerator model;
+            if (vae != null) {
+                VaeDitModel vm = new VaeDitModel(emaDit, vae, stats, data.classNames(), so);
+                vm.save(modelDir);
+                model = vm;
+            } else {
+                SvgModel sm = new SvgModel(emaDit, ae, stats, data.classNames(), size, so);
+                sm.save(modelDir);
+                model = sm;
+            }
             writeSamples(model, 8, cfg.seed(), cfg.out().resolve("samples.png"));
             System.out.printf(Locale.ROOT, "dit: %d steps in %.1f s, final loss %.4f; model -> %s%n", r.steps(), r.seconds(),
                     r.lastLogs().getOrDefault("loss", Double.NaN), modelDir);
@@ -125,8 +170,11 @@ public final class TrainDitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Encodes the first n images in batches of 250 (match_distribution uses batch statistics). */
-    static Tensor encodeAll(SvgAutoencoder ae, Dataset data, int n, int size, int[] labels) {
+    /**
+     * Encodes the first n images in batches of 250 (SVG's match_distribution uses batch statistics) with
+     * {@code encoder}: images [B, 3, S, S] in [0, 1] -> latents [B, C, g, g].
+     */
+    static Tensor encodeAll(UnaryOperator<Tensor> encoder, Dataset data, int n, int size, int[] labels) {
         var prep = Transforms.toRgb().then(Transforms.fitTo(size, 0f));
         int bs = 250;
         java.util.List<Tensor> parts = new java.util.ArrayList<>();
@@ -140,7 +188,7 @@ public final class TrainDitCommand implements Callable<Integer> {
                 System.arraycopy(d, 0, buf, i * d.length, d.length);
             }
             try (var g = svg.tensor.autograd.GradMode.noGrad()) {
-                Tensor lat = ae.encode(SvgAutoencoder.imagenetNormalize(Tensor.of(buf, len, 3, size, size)));
+                Tensor lat = encoder.apply(Tensor.of(buf, len, 3, size, size));
                 parts.add(Latents.toTokens(lat));
             }
         }
@@ -164,7 +212,7 @@ public final class TrainDitCommand implements Callable<Integer> {
     }
 
     /** One row per class, {@code perClass} samples each, with the model's default sampling settings. */
-    static void writeSamples(SvgModel model, int perClass, long seed, Path png) throws IOException {
+    static void writeSamples(ImageGenerator model, int perClass, long seed, Path png) throws IOException {
         int k = model.numClasses();
         int[] ids = new int[k * perClass];
         for (int i = 0; i < ids.length; i++) ids[i] = i / perClass;

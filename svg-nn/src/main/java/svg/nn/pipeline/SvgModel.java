@@ -37,7 +37,7 @@ import java.util.Map;
  * de-standardise -> tokens to NCHW -> decoder -> clamp to [-1, 1] -> map to [0, 1]. All inference runs without
  * autograd.
  */
-public final class SvgModel {
+public final class SvgModel implements ImageGenerator {
     public static final String DIT_FILE = "dit.safetensors", AE_FILE = "autoencoder.safetensors", STATS_FILE = "stats.safetensors";
 
     private final DiT dit;

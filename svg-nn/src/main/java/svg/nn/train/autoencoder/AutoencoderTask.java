@@ -3,13 +3,10 @@ package svg.nn.train.autoencoder;
 import svg.nn.autoencoder.SvgAutoencoder;
 import svg.nn.data.Batch;
 import svg.nn.lpips.Lpips;
-import svg.nn.optim.Adam;
-import svg.nn.optim.Params;
 import svg.nn.train.StepOutput;
 import svg.nn.train.TrainTask;
 import svg.tensor.Rng;
 import svg.tensor.Tensor;
-import svg.tensor.autograd.GradMode;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,13 +28,10 @@ import java.util.Map;
 public final class AutoencoderTask implements TrainTask {
     private final SvgAutoencoder ae;
     private final AutoencoderLossConfig lc;
-    private final PatchDiscriminator disc;
+    private final AdversarialLoss gan;
     /** LPIPS for the perceptual term; null = the frozen encoder's feature MSE. */
     private final Lpips lpips;
-    private final Adam discOpt;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
-    private final Tensor discSteps = Tensor.zeros(1);
-    private Tensor lastRecon, lastTarget;
 
     public AutoencoderTask(SvgAutoencoder ae, AutoencoderLossConfig lc, Rng rng) { this(ae, lc, rng, null); }
 
@@ -51,8 +45,7 @@ public final class AutoencoderTask implements TrainTask {
             // the frozen encoder stays out of the optimiser; norm_vit is created but unused, as officially
             if (!k.startsWith("encoder.") && !k.startsWith("norm_vit.")) params.put(k, v);
         });
-        this.disc = new PatchDiscriminator(lc.discChannels(), rng);
-        this.discOpt = new Adam(disc.parameters(), new Adam.Config(0.5, 0.9, 1e-8, 0, false), null);
+        this.gan = new AdversarialLoss(lc, rng);
     }
 
     @Override public String name() { return "autoencoder"; }
@@ -60,8 +53,6 @@ public final class AutoencoderTask implements TrainTask {
     @Override public Map<String, Tensor> parameters() { return params; }
 
     public SvgAutoencoder model() { return ae; }
-
-    private boolean ganOn(long step) { return lc.discWeight() > 0 && step >= lc.discStart(); }
 
     /** Patch features [B, N, D] of [-1, 1] images through the frozen encoder. */
     private Tensor features(Tensor img) {
@@ -87,68 +78,19 @@ public final class AutoencoderTask implements TrainTask {
         Tensor rec = ae.decode(enc.latent(), rng); // dropout (residual ViT, decoder) and masks come from the trainer's rng
         Tensor targetFeats = enc.h_dino().permute(0, 2, 1).detach(); // the encoder's features of x: [B, N, D]
         Map<String, Double> logs = new LinkedHashMap<>();
-        lastTarget = x;
-        lastRecon = rec.detach();
-        if (!ganOn(step)) return new StepOutput(nll(rec, x, targetFeats, logs), logs);
-
-        Tensor r = Tensor.of(rec.toArray(), rec.shape()).requiresGrad(true);
-        Tensor n = nll(r, x, targetFeats, logs);
-        n.backward();
-        Tensor gN = r.grad();
-        r.zeroGrad();
-        Tensor g = disc.forward(r).mean().neg();
-        g.backward();
-        Tensor gG = r.grad();
-        Params.zeroGrad(disc.parameters());
-        double nN = norm(gN), nG = norm(gG);
-        double lambda = Math.min(1e4, Math.max(0, nN / (nG + 1e-4))) * lc.discWeight();
-        Tensor total = gN.add(gG.mul((float) lambda));
-        logs.put("loss_g", (double) g.item());
-        logs.put("adaptive_weight", lambda);
-        double value = n.item() + lambda * g.item();
-        return new StepOutput(rec.mul(total).sum(), logs, value);
+        AdversarialLoss.Objective o = gan.objective(rec, x, step, (r, l) -> nll(r, x, targetFeats, l), logs);
+        return gan.on(step) ? new StepOutput(o.loss(), logs, o.value()) : new StepOutput(o.loss(), logs);
     }
 
-    private static double norm(Tensor t) {
-        double s = 0;
-        for (float v : t.toArray()) s += (double) v * v;
-        return Math.sqrt(s);
-    }
-
-    /** Discriminator hinge update on the last batch: mean(relu(1 - D(x))) + mean(relu(1 + D(rec))), halved. */
+    /** Discriminator hinge update on the last batch (see {@link AdversarialLoss#discriminatorStep}). */
     @Override
-    public void afterUpdate(Batch lastBatch, Rng rng, long step) {
-        if (!ganOn(step)) return;
-        Params.zeroGrad(disc.parameters());
-        Tensor real = disc.forward(lastTarget), fake = disc.forward(lastRecon);
-        Tensor d = real.rsub(1f).relu().mean().add(fake.add(1f).relu().mean()).mul(0.5f);
-        d.backward();
-        discOpt.step(lc.discLr(), 1.0);
-        Params.zeroGrad(disc.parameters());
-        discSteps.data()[0] = discOpt.steps();
-    }
+    public void afterUpdate(Batch lastBatch, Rng rng, long step) { gan.discriminatorStep(step); }
 
     @Override
-    public Map<String, Tensor> state() {
-        Map<String, Tensor> s = new LinkedHashMap<>();
-        disc.parameters().forEach((k, v) -> s.put("disc." + k, v));
-        discOpt.state().forEach((k, v) -> s.put("disc_optim." + k, v));
-        s.put("disc_steps", discSteps);
-        return s;
-    }
+    public Map<String, Tensor> state() { return gan.state(); }
 
     @Override
-    public void loadState(Map<String, Tensor> saved) {
-        Map<String, Tensor> d = new LinkedHashMap<>(), o = new LinkedHashMap<>();
-        saved.forEach((k, v) -> {
-            if (k.startsWith("disc_optim.")) o.put(k.substring(11), v);
-            else if (k.startsWith("disc.")) d.put(k.substring(5), v);
-        });
-        Params.assign(disc.parameters(), d);
-        long steps = (long) saved.get("disc_steps").item();
-        discOpt.load(o, steps);
-        discSteps.data()[0] = steps;
-    }
+    public void loadState(Map<String, Tensor> saved) { gan.loadState(saved); }
 
     @Override
     public Map<String, String> metadata() {

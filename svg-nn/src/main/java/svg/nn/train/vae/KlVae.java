@@ -17,6 +17,7 @@ public final class KlVae extends Module {
     public final ResidualViT encoder;
     public final Decoder decoder;
     public final int zChannels, grid;
+    public final VaeConfig config;
 
     /** The posterior: mean and log-variance [B, z, g, g] (log-variance clamped to [-30, 20] as in LDM). */
     public record Posterior(Tensor mean, Tensor logvar) {
@@ -29,11 +30,17 @@ public final class KlVae extends Module {
     }
 
     public KlVae(int imageSize, int patch, int hidden, int layers, int heads, int z, DecoderConfig dec, Rng rng) {
-        if (dec.z_channels() != z) throw new IllegalArgumentException("decoder z_channels " + dec.z_channels() + " != VAE latent channels " + z);
-        this.zChannels = z;
-        this.grid = imageSize / patch;
-        encoder = child("encoder", new ResidualViT(new ResidualViTConfig(imageSize, patch, layers, heads, hidden, 2 * hidden, 2 * z), rng));
-        decoder = child("decoder", new Decoder(dec, rng));
+        this(new VaeConfig(imageSize, patch, hidden, layers, heads, z, dec), rng);
+    }
+
+    /** @param rng initialisation, or null for a network whose weights will be loaded */
+    public KlVae(VaeConfig c, Rng rng) {
+        this.config = c;
+        this.zChannels = c.z_channels();
+        this.grid = c.grid();
+        encoder = child("encoder", new ResidualViT(new ResidualViTConfig(c.image_size(), c.patch_size(), c.depth(), c.num_heads(),
+                c.hidden_size(), 2 * c.hidden_size(), 2 * c.z_channels()), rng));
+        decoder = child("decoder", new Decoder(c.ddconfig(), rng));
     }
 
     /** x in [-1, 1], [B, 3, S, S]. */
@@ -47,4 +54,10 @@ public final class KlVae extends Module {
     }
 
     public Tensor decode(Tensor z) { return decoder.forward(z); }
+
+    /**
+     * Images [B, 3, S, S] in [0, 1] -> the posterior mean [B, z, g, g]: the deterministic latent an LDM trains its
+     * diffusion model on (the mode of the posterior, so a latent does not depend on sampling noise).
+     */
+    public Tensor encodeMean01(Tensor images01) { return encode(images01.mul(2f).sub(1f)).mean(); }
 }
