@@ -56,7 +56,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
     int heads;
     @Option(names = "--decoder-ch", defaultValue = "32", description = "Decoder base width, a multiple of 32 (default: ${DEFAULT-VALUE}).")
     int decCh;
-    @Option(names = "--ch-mult", split = ",", description = "Decoder width multipliers per level; levels = log2(patch) + 1 (default: 1,1,2,...; as `svg train autoencoder`).")
+    @Option(names = "--ch-mult", split = ",", description = "Decoder width multipliers per level; levels = log2(patch) + 1 (default: 1 on every level but the last, 2 there, as `svg train autoencoder`).")
     int[] chMult;
     @Option(names = "--res-blocks", defaultValue = "0", description = "Decoder num_res_blocks (each level has this + 1) (default: ${DEFAULT-VALUE}).")
     int resBlocks;
