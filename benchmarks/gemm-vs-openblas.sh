@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Our GEMM (SimdBackend.sgemm, 2 threads) against OpenBLAS cblas_sgemm (OPENBLAS_NUM_THREADS=2), alternately in one
 # run. Prints one row per shape (ours GFLOP/s, OpenBLAS GFLOP/s, ratio) and ends with "min ratio ours/openblas: R".
-# Usage: benchmarks/gemm-vs-openblas.sh [--threads T] [--rounds R] [--seconds S] [MxNxK ...]
+# Usage: benchmarks/gemm-vs-openblas.sh [--threads T] [--rounds R] [--seconds S] [--cpu-time] [MxNxK ...]
+# Environment: SVG_JAVA_OPTS (extra JVM flags). To compare the 256-bit paths on an AVX-512 machine:
+#   SVG_JAVA_OPTS=-XX:UseAVX=2 OPENBLAS_CORETYPE=Haswell benchmarks/gemm-vs-openblas.sh --threads 1 --cpu-time
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -23,4 +25,4 @@ cc -O2 -o "$build/sgemm_bench" "$here/openblas/sgemm_bench.c" -I/usr/include/ope
 # the Java side: svg-tensor + benchmarks classes
 (cd "$root" && mvn -q -pl benchmarks -am -DskipTests package >&2)
 cp="$here/target/classes:$root/svg-tensor/target/classes"
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx4g -cp "$cp" svg.bench.GemmVsOpenBlas "$build/sgemm_bench" "$@" 2> >(grep -v -e '^WARNING: Using incubator' >&2)
+exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx4g ${SVG_JAVA_OPTS:-} -cp "$cp" svg.bench.GemmVsOpenBlas "$build/sgemm_bench" "$@" 2> >(grep -v -e '^WARNING: Using incubator' >&2)
