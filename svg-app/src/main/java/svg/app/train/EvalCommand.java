@@ -5,6 +5,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import svg.app.CliException;
 import svg.app.ComputeOptions;
+import svg.nn.data.Dataset;
+import svg.nn.data.IdxDataset;
 import svg.nn.flow.SamplerOptions;
 import svg.nn.pipeline.SvgModel;
 import svg.nn.train.CheckpointFile;
@@ -49,6 +51,11 @@ public final class EvalCommand implements Runnable {
         Double cfg;
         @Option(names = "--steps", description = "Sampler steps (default: the model's).")
         Integer steps;
+        @Option(names = "--real", description = "Also print the classifier's per-class accuracy on the real Fashion-MNIST test set, "
+                + "the scale for the sample numbers (a class it confuses on real images it also confuses on samples).")
+        boolean real;
+        @Option(names = "--data", paramLabel = "DIR", description = "With --real: Fashion-MNIST IDX folder (default: /usr/share/datasets/fashion-mnist).")
+        Path data;
 
         @Override
         public Integer call() throws Exception {
@@ -77,8 +84,24 @@ public final class EvalCommand implements Runnable {
                     System.out.printf(Locale.ROOT, "  %-12s %5.1f%%%n", model.className(c), 100 * acc);
                 }
                 System.out.printf(Locale.ROOT, "classifier agreement: %.1f%% of %d samples%n", 100.0 * correct / ids.length, ids.length);
+                if (real) printReal(clf, model);
             }
             return 0;
+        }
+
+        private void printReal(PixelClassifier clf, SvgModel model) throws java.io.IOException {
+            Dataset test = IdxDataset.fashionMnist(data != null ? data : IdxDataset.FASHION_DEFAULT_DIR, false);
+            int[][] c = Accuracy.confusion(clf, test, test.size(), model.numClasses());
+            int right = 0, all = 0;
+            System.out.printf(Locale.ROOT, "the classifier on the %d real test images:%n", test.size());
+            for (int t = 0; t < model.numClasses(); t++) {
+                int row = 0;
+                for (int v : c[t]) row += v;
+                right += c[t][t];
+                all += row;
+                System.out.printf(Locale.ROOT, "  %-12s %5.1f%%%n", model.className(t), row == 0 ? 0 : 100.0 * c[t][t] / row);
+            }
+            System.out.printf(Locale.ROOT, "classifier accuracy on real test images: %.1f%%%n", 100.0 * right / Math.max(1, all));
         }
     }
 }

@@ -73,8 +73,15 @@ class TrainCommandsTest {
         assertTrue(fromAe.contains("latents of the autoencoder") && fromAe.contains("kNN-3: "), fromAe);
         assertEquals(accuracies(fromModel), accuracies(fromAe));
         String clf = tmp.resolve("clf").toString();
-        run(("train classifier --out " + clf + " " + common).split(" "));
-        run("eval", "classify", "--model", dit + "/model", "--classifier", clf + "/classifier.safetensors", "--n", "1", "--steps", "2", "--threads", "1");
+        String trained = output(("train classifier --out " + clf + " " + common).split(" "));
+        String classify = output("eval", "classify", "--model", dit + "/model", "--classifier", clf + "/classifier.safetensors", "--n", "1",
+                "--steps", "2", "--threads", "1", "--real", "--data", d);
+        // --real scores the same test images as the trainer did, per class: the overall figure must agree
+        java.util.regex.Matcher t = java.util.regex.Pattern.compile("test accuracy: ([0-9.]+)").matcher(trained);
+        java.util.regex.Matcher r = java.util.regex.Pattern.compile("accuracy on real test images: ([0-9.]+)%").matcher(classify);
+        assertTrue(t.find() && r.find(), trained + "\n" + classify);
+        assertEquals(100 * Double.parseDouble(t.group(1)), Double.parseDouble(r.group(1)), 0.051, classify);
+        assertEquals(10, classify.lines().filter(l -> l.matches("  \\S+ +[0-9.]+%")).count() / 2, classify);
     }
 
     /** The accuracies `svg eval probe` printed (without its timings). */

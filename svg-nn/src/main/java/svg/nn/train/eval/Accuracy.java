@@ -11,7 +11,21 @@ public final class Accuracy {
 
     /** Fraction of the first {@code limit} examples of {@code data} that {@code net} labels correctly. */
     public static double onDataset(PixelClassifier net, Dataset data, int limit) {
-        int n = Math.min(limit, data.size()), correct = 0;
+        int[][] c = confusion(net, data, limit, 0);
+        long right = 0, all = 0;
+        for (int t = 0; t < c.length; t++)
+            for (int p = 0; p < c[t].length; p++) { all += c[t][p]; if (t == p) right += c[t][p]; }
+        return all == 0 ? 0 : (double) right / all;
+    }
+
+    /**
+     * Confusion counts [true label][predicted label] over the first {@code limit} examples; the table is sized to
+     * the larger of {@code numClasses} and the largest label or prediction seen.
+     */
+    public static int[][] confusion(PixelClassifier net, Dataset data, int limit, int numClasses) {
+        int n = Math.min(limit, data.size());
+        java.util.List<int[]> pairs = new java.util.ArrayList<>(n);
+        int k = numClasses;
         for (int s = 0; s < n; s += 500) {
             int len = Math.min(500, n - s);
             Example first = data.get(s);
@@ -24,9 +38,14 @@ public final class Accuracy {
                 labels[i] = e.label();
             }
             int[] pred = net.predict(Tensor.of(buf, len, im0.channels(), im0.height(), im0.width()));
-            for (int i = 0; i < len; i++) if (pred[i] == labels[i]) correct++;
+            for (int i = 0; i < len; i++) {
+                pairs.add(new int[]{labels[i], pred[i]});
+                k = Math.max(k, Math.max(labels[i], pred[i]) + 1);
+            }
         }
-        return (double) correct / n;
+        int[][] c = new int[k][k];
+        for (int[] tp : pairs) c[tp[0]][tp[1]]++;
+        return c;
     }
 
     /** Fraction of {@code predictions} equal to {@code want}. */
