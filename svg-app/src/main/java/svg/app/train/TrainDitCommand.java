@@ -20,6 +20,7 @@ import svg.nn.pipeline.ImageGenerator;
 import svg.nn.pipeline.LatentStats;
 import svg.nn.pipeline.Latents;
 import svg.nn.pipeline.SvgModel;
+import svg.nn.train.CheckpointFile;
 import svg.nn.train.TrainConfig;
 import svg.nn.train.Trainer;
 import svg.nn.train.dit.DitTask;
@@ -84,6 +85,12 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--sample-shift", defaultValue = "0.15", description = "Default sampling shift written to model.json (default: ${DEFAULT-VALUE}).")
     double sampleShift;
 
+    @Option(names = "--export-checkpoint", paramLabel = "FILE", description = "Do not train: write the model of this checkpoint "
+            + "of the run (its EMA weights; e.g. one kept by --keep-every) to --export-to. The run's other options must be the ones it was trained with.")
+    Path exportCheckpoint;
+    @Option(names = "--export-to", paramLabel = "DIR", description = "With --export-checkpoint: the model directory to write (default: OUT/model-step-N).")
+    Path exportTo;
+
     @Override
     public Integer call() throws Exception {
         try (var scope = compute.apply()) {
@@ -142,32 +149,62 @@ public final class TrainDitCommand implements Callable<Integer> {
             DitTask task = new DitTask(dit, shift, labelDropout, emaDecay);
             System.out.printf(Locale.ROOT, "dit: hidden %d depth %d heads %d on %dx%d tokens x %d channels, %,d parameters%n",
                     hidden, depth, heads, grid, grid, c, dit.numParameters());
+            if (exportCheckpoint != null) {
+                exportCheckpoint(task, dc, stats, data.classNames(), ae, vae, size, cfg);
+                return 0;
+            }
             Trainer.Result r;
             LatentDataset ld = new LatentDataset(normed, labels, data.classNames());
             try (Loader loader = new Loader(ld, cfg.batchSize(), cfg.seed(), Views.single(svg.nn.data.Transform.identity()), cfg.workers(), 4)) {
                 r = new Trainer(cfg, task, loader, System.out).run();
             }
-            DiT emaDit = new DiT(dc, null);
-            Map<String, Tensor> sd = new LinkedHashMap<>(emaDit.stateDict());
-            sd.putAll(task.emaWeights());
-            emaDit.loadStateDict(sd);
-            SamplerOptions so = SamplerOptions.defaults().withCfg(cfgScale).withSteps(sampleSteps).withShift(sampleShift);
             Path modelDir = cfg.out().resolve("model");
-            ImageGenerator model;
-            if (vae != null) {
-                VaeDitModel vm = new VaeDitModel(emaDit, vae, stats, data.classNames(), so);
-                vm.save(modelDir);
-                model = vm;
-            } else {
-                SvgModel sm = new SvgModel(emaDit, ae, stats, data.classNames(), size, so);
-                sm.save(modelDir);
-                model = sm;
-            }
+            ImageGenerator model = saveModel(dc, task.emaWeights(), stats, data.classNames(), ae, vae, size, modelDir);
             writeSamples(model, 8, cfg.seed(), cfg.out().resolve("samples.png"));
             System.out.printf(Locale.ROOT, "dit: %d steps in %.1f s, final loss %.4f; model -> %s%n", r.steps(), r.seconds(),
                     r.lastLogs().getOrDefault("loss", Double.NaN), modelDir);
         }
         return 0;
+    }
+
+    /** The model directory of a trained DiT: {@code ema} (the EMA weights) on the run's autoencoder or VAE. */
+    private ImageGenerator saveModel(DiTConfig dc, Map<String, Tensor> ema, LatentStats stats, java.util.List<String> classes,
+                                     SvgAutoencoder ae, KlVae vae, int size, Path modelDir) throws IOException {
+        DiT emaDit = new DiT(dc, null);
+        Map<String, Tensor> sd = new LinkedHashMap<>(emaDit.stateDict());
+        sd.putAll(ema);
+        emaDit.loadStateDict(sd);
+        SamplerOptions so = SamplerOptions.defaults().withCfg(cfgScale).withSteps(sampleSteps).withShift(sampleShift);
+        if (vae != null) {
+            VaeDitModel vm = new VaeDitModel(emaDit, vae, stats, classes, so);
+            vm.save(modelDir);
+            return vm;
+        }
+        SvgModel sm = new SvgModel(emaDit, ae, stats, classes, size, so);
+        sm.save(modelDir);
+        return sm;
+    }
+
+    /** --export-checkpoint: the model of a (kept) checkpoint of this run, without training. */
+    private void exportCheckpoint(DitTask task, DiTConfig dc, LatentStats stats, java.util.List<String> classes,
+                                  SvgAutoencoder ae, KlVae vae, int size, TrainConfig cfg) throws IOException {
+        if (!Files.isRegularFile(exportCheckpoint)) throw new CliException("checkpoint not found: " + exportCheckpoint);
+        CheckpointFile ck = CheckpointFile.read(exportCheckpoint);
+        if (!task.name().equals(ck.metadata().get("task")))
+            throw new CliException(exportCheckpoint + " is a '" + ck.metadata().get("task") + "' checkpoint, not a DiT one");
+        Map<String, Tensor> ema = ck.group("state.ema.");
+        Map<String, Tensor> want = task.emaWeights();
+        for (var e : want.entrySet()) {
+            Tensor t = ema.get(e.getKey());
+            if (t == null || !Arrays.equals(t.shape(), e.getValue().shape()))
+                throw new CliException(exportCheckpoint + ": EMA weight " + e.getKey() + (t == null ? " is missing" : " has shape "
+                        + Arrays.toString(t.shape()) + ", this run's DiT needs " + Arrays.toString(e.getValue().shape()))
+                        + " (were --hidden/--depth/--heads those of the run?)");
+        }
+        String step = ck.metadata().getOrDefault("step", "?");
+        Path dir = exportTo != null ? exportTo : cfg.out().resolve("model-step-" + step);
+        saveModel(dc, ema, stats, classes, ae, vae, size, dir);
+        System.out.printf(Locale.ROOT, "dit: model of step %s (%s) -> %s%n", step, exportCheckpoint, dir);
     }
 
     /**

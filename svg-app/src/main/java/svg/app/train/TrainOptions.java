@@ -43,6 +43,10 @@ public final class TrainOptions {
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100", description = "Updates between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--keep-every", paramLabel = "N", defaultValue = "0",
+            description = "Also keep every N-th update's checkpoint as OUT/checkpoints/step-N.safetensors (a multiple of --checkpoint-every; 0 = off, the default).")
+    long keepEvery;
+
     @Option(names = "--log-every", paramLabel = "N", defaultValue = "10", description = "Updates between log rows (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
@@ -74,8 +78,11 @@ public final class TrainOptions {
         long s = steps != null ? steps : defSteps;
         double l = lr != null ? lr : defLr;
         long w = warmup != null ? warmup : Math.max(1, s / 20);
+        if (keepEvery < 0 || (keepEvery > 0 && (checkpointEvery <= 0 || keepEvery % checkpointEvery != 0)))
+            throw new svg.app.CliException("--keep-every must be a multiple of --checkpoint-every (" + checkpointEvery + "), got " + keepEvery);
+        svg.nn.train.TrainListener listener = new TrainingProgress(!noProgress, System.out);
+        if (keepEvery > 0) listener = new KeptCheckpoints(listener, out, keepEvery);
         return new TrainConfig(out, s, batch != null ? batch : defBatch, accum, l, schedule, w, minLr != null ? minLr : l / 10,
-                weightDecay != null ? weightDecay : defWd, clip, seed, checkpointEvery, logEvery, workers, resume,
-                new TrainingProgress(!noProgress, System.out));
+                weightDecay != null ? weightDecay : defWd, clip, seed, checkpointEvery, logEvery, workers, resume, listener);
     }
 }

@@ -60,8 +60,17 @@ class TrainCommandsTest {
         assertTrue(Files.exists(Path.of(ssl, "ssl_encoder.safetensors")));
         run(("train autoencoder --ssl " + ssl + " --out " + ae + " " + common + " --residual-dim 16 --residual-depth 1 --residual-heads 1 --disc-start 1").split(" "));
         assertTrue(Files.size(Path.of(ae, "reconstructions.png")) > 0);
-        run(("train dit --autoencoder " + ae + " --out " + dit + " " + common + " --hidden 32 --depth 1 --heads 2 --encode-limit 20 --sample-steps 2").split(" "));
+        String ditArgs = "--autoencoder " + ae + " --out " + dit + " " + common + " --hidden 32 --depth 1 --heads 2 --encode-limit 20 --sample-steps 2";
+        run(("train dit " + ditArgs + " --checkpoint-every 1 --keep-every 1").split(" "));
         SvgModel m = SvgModel.load(Path.of(dit, "model"));
+        // kept checkpoints: the last one exports to exactly the final model, the first one to another model
+        assertTrue(Files.isRegularFile(KeptCheckpoints.file(Path.of(dit), 1)));
+        run(("train dit " + ditArgs + " --export-checkpoint " + KeptCheckpoints.file(Path.of(dit), 2)).split(" "));
+        run(("train dit " + ditArgs + " --export-checkpoint " + KeptCheckpoints.file(Path.of(dit), 1) + " --export-to " + tmp.resolve("m1")).split(" "));
+        byte[] fin = Files.readAllBytes(Path.of(dit, "model", "dit.safetensors"));
+        assertArrayEquals(fin, Files.readAllBytes(Path.of(dit, "model-step-2", "dit.safetensors")));
+        assertFalse(java.util.Arrays.equals(fin, Files.readAllBytes(tmp.resolve("m1").resolve("dit.safetensors"))));
+        assertEquals(10, SvgModel.load(tmp.resolve("m1")).numClasses());
         assertEquals(10, m.numClasses());
         assertEquals(32, m.outputSize());
         assertTrue(Files.size(Path.of(dit, "samples.png")) > 0);
