@@ -85,6 +85,9 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--sample-shift", defaultValue = "0.15", description = "Default sampling shift written to model.json (default: ${DEFAULT-VALUE}).")
     double sampleShift;
 
+    @Option(names = "--stop-after", paramLabel = "N", description = "End after update N of the --steps schedule (a checkpoint and "
+            + "the model of step N are written; --resume continues the same schedule).")
+    Long stopAfter;
     @Option(names = "--export-checkpoint", paramLabel = "FILE", description = "Do not train: write the model of this checkpoint "
             + "of the run (its EMA weights; e.g. one kept by --keep-every) to --export-to. The run's other options must be the ones it was trained with.")
     Path exportCheckpoint;
@@ -156,7 +159,12 @@ public final class TrainDitCommand implements Callable<Integer> {
             Trainer.Result r;
             LatentDataset ld = new LatentDataset(normed, labels, data.classNames());
             try (Loader loader = new Loader(ld, cfg.batchSize(), cfg.seed(), Views.single(svg.nn.data.Transform.identity()), cfg.workers(), 4)) {
-                r = new Trainer(cfg, task, loader, System.out).run();
+                Trainer trainer = new Trainer(cfg, task, loader, System.out);
+                if (stopAfter != null) {
+                    if (stopAfter <= 0) throw new CliException("--stop-after must be positive, got " + stopAfter);
+                    trainer.stopAfter(stopAfter);
+                }
+                r = trainer.run();
             }
             Path modelDir = cfg.out().resolve("model");
             ImageGenerator model = saveModel(dc, task.emaWeights(), stats, data.classNames(), ae, vae, size, modelDir);

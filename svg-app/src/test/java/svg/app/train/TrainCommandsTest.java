@@ -71,6 +71,12 @@ class TrainCommandsTest {
         assertArrayEquals(fin, Files.readAllBytes(Path.of(dit, "model-step-2", "dit.safetensors")));
         assertFalse(java.util.Arrays.equals(fin, Files.readAllBytes(tmp.resolve("m1").resolve("dit.safetensors"))));
         assertEquals(10, SvgModel.load(tmp.resolve("m1")).numClasses());
+        // --stop-after 1 of the 2-step schedule, then --resume: the same model as the uninterrupted run
+        String dit2 = ditArgs.replace("--out " + dit, "--out " + tmp.resolve("dit2"));
+        run(("train dit " + dit2 + " --stop-after 1").split(" "));
+        assertFalse(java.util.Arrays.equals(fin, Files.readAllBytes(tmp.resolve("dit2/model/dit.safetensors"))), "stopped after step 1");
+        run(("train dit " + dit2 + " --resume").split(" "));
+        assertArrayEquals(fin, Files.readAllBytes(tmp.resolve("dit2/model/dit.safetensors")));
         assertEquals(10, m.numClasses());
         assertEquals(32, m.outputSize());
         assertTrue(Files.size(Path.of(dit, "samples.png")) > 0);

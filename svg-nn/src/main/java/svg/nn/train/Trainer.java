@@ -42,6 +42,7 @@ public final class Trainer {
     private final TrainTask task;
     private final Loader loader;
     private final PrintStream log;
+    private long stopAfter = Long.MAX_VALUE;
 
     public Trainer(TrainConfig cfg, TrainTask task, Loader loader, PrintStream log) {
         this.cfg = cfg;
@@ -52,6 +53,16 @@ public final class Trainer {
 
     /** The outcome of {@link #run()}. */
     public record Result(long steps, Map<String, Double> lastLogs, double seconds, Path checkpoint) {}
+
+    /**
+     * Ends the run after update {@code step} (with a checkpoint), on the schedule of the config's full step count: a
+     * prefix of the full run, bit-identical to it up to there, which {@code --resume} continues.
+     */
+    public Trainer stopAfter(long step) {
+        if (step <= 0) throw new IllegalArgumentException("stop step must be positive, got " + step);
+        stopAfter = step;
+        return this;
+    }
 
     public Result run() throws IOException {
         Files.createDirectories(cfg.out());
@@ -85,7 +96,8 @@ public final class Trainer {
         Map<String, Double> last = new LinkedHashMap<>();
         long lastCkptStep = start;
         long pauseAfter = Long.getLong(PAUSE_PROPERTY, -1);
-        for (long step = start; step < cfg.steps(); step++) {
+        long end = Math.min(cfg.steps(), stopAfter);
+        for (long step = start; step < end; step++) {
             Params.zeroGrad(params);
             Map<String, Double> sums = new LinkedHashMap<>();
             Batch b = null;
@@ -108,7 +120,7 @@ public final class Trainer {
             long done = step + 1;
             double secs = (System.nanoTime() - t0) / 1e9;
             double sps = (done - start) * (double) cfg.batchSize() * cfg.accum() / Math.max(1e-9, secs);
-            if (done % cfg.logEvery() == 0 || done == cfg.steps()) {
+            if (done % cfg.logEvery() == 0 || done == end) {
                 Map<String, Double> row = new LinkedHashMap<>(sums);
                 row.put("lr", lr);
                 row.put("grad_norm", norm);
@@ -118,7 +130,7 @@ public final class Trainer {
                 last = row;
             }
             listener.updated(done, sums, sps);
-            if (done % cfg.checkpointEvery() == 0 || done == cfg.steps()) {
+            if (done % cfg.checkpointEvery() == 0 || done == end) {
                 save(ckpt, opt, rng, done, elapsedBefore + secs);
                 lastCkptStep = done;
                 listener.checkpointed(done, csv.file());
@@ -127,7 +139,7 @@ public final class Trainer {
         }
         listener.finished();
         double total = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-        return new Result(cfg.steps(), last, total, ckpt);
+        return new Result(Math.max(start, end), last, total, ckpt);
     }
 
     private void pauseForever(long step) {

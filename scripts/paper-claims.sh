@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The paper's three claims at small scale (docs/results.md): the same DiT recipe on the SVG latent (the built-in
+# model's autoencoder) and on a KL-VAE latent trained with the same decoder and loss recipe.
+#   1. FD-FMNIST against DiT training steps, both latents, one figure;
+#   2. FD-FMNIST at 5, 10 and 25 Euler steps;
+#   3. linear probe / kNN on the SVG latent vs the VAE latent vs pixels.
+# Stages: vae | dit-vae | fd-steps | few-step | probe | all (default). RUNS=dir (default runs/); the SVG run is
+# scripts/train-default.sh's DiT stage ($RUNS/dit, kept checkpoints every 500 steps). Every FD line is appended to
+# $RUNS/claims/fd.csv (latent,dit_step,sampler_steps,cfg,fd,floor) and the figure redrawn from it.
+# STOP_AT=N evaluates the DiT runs only up to step N and trains the VAE-DiT run only that far (--stop-after: the
+# schedule is still that of --steps 7000, so every compared point is the same point of the same schedule).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUNS="${RUNS:-$ROOT/runs}"
+SVG="$ROOT/svg"
+export SVG_XMX="${SVG_XMX:-5g}"
+export SVG_JAVA_OPTS="${SVG_JAVA_OPTS:--Xms$SVG_XMX -XX:+AlwaysPreTouch}"
+T="--threads 2 --no-progress"
+CLF="$ROOT/models/default/eval/classifier.safetensors"
+STAGE="${1:-all}"
+STOP_AT="${STOP_AT:-7000}"
+CLAIMS="$RUNS/claims"
+mkdir -p "$CLAIMS"
+[ -f "$CLAIMS/fd.csv" ] || echo "latent,dit_step,sampler_steps,cfg,fd,floor" > "$CLAIMS/fd.csv"
+# the same DiT recipe as the built-in model's (scripts/train-default.sh)
+DIT="--steps 7000 --batch 64 --lr 6e-4 --warmup 200 --ema 0.999 --encode-limit 60000 --hidden 128 --depth 4 --heads 4"
+DIT="$DIT --log-every 50 --checkpoint-every 500 --keep-every 500"
+
+run() { echo "+ $*" >&2; /usr/bin/time -f "wall %e s" "$@"; }
+
+# fd LATENT SOURCE-ARG RUN STEP SAMPLER_STEPS CFG: export the kept checkpoint (once), score 100 samples per class
+fd() {
+  local latent=$1 src=$2 run=$3 step=$4 ss=$5 cfg=$6 ck model out
+  ck="$run/checkpoints/$(printf 'step-%07d' "$step").safetensors"
+  model="$run/model-step-$step"
+  [ -d "$model" ] || run "$SVG" train dit $src --out "$run" $DIT --export-checkpoint "$ck" $T
+  out=$(run "$SVG" eval fd --model "$model" --n 100 --steps "$ss" --cfg "$cfg" --classifier "$CLF" $T 2>&1 | tee /dev/stderr)
+  echo "$latent,$step,$ss,$cfg,$(echo "$out" | awk '/scored:/ {for(i=1;i<=NF;i++) if($i=="FD") print $(i+1)}'),$(echo "$out" | awk '/floor:/ {for(i=1;i<=NF;i++) if($i=="FD") print $(i+1)}')" >> "$CLAIMS/fd.csv"
+}
+
+if [ "$STAGE" = all ] || [ "$STAGE" = vae ]; then
+  # the baseline autoencoder: ViT encoder (patch 4 -> 8x8, hidden 64, depth 4) predicting an 8-channel Gaussian,
+  # the SVG autoencoder's decoder and loss recipe (L1 + 0.5 x frozen-encoder perceptual + PatchGAN from step 1500)
+  run "$SVG" train vae --out "$RUNS/vae" --patch 4 --z-channels 8 --hidden 64 --depth 4 --heads 2 --decoder-ch 32 \
+    --ch-mult 1,2,2 --res-blocks 1 --ssl "$ROOT/models/stages/ssl" --disc-start 1500 --steps 2500 --batch 32 --lr 1e-3 \
+    --warmup 100 --log-every 25 --checkpoint-every 250 $T
+  run "$SVG" eval fd --vae "$RUNS/vae" --n 100 --classifier "$CLF" $T
+fi
+if [ "$STAGE" = all ] || [ "$STAGE" = dit-vae ]; then
+  # --stop-after: the first STOP_AT updates of the 7000-step schedule (--resume continues it)
+  run "$SVG" train dit --vae "$RUNS/vae" --out "$RUNS/dit-vae" $DIT --stop-after "$STOP_AT" $T
+fi
+if [ "$STAGE" = all ] || [ "$STAGE" = fd-steps ]; then
+  for s in 1000 2000 3500 7000; do
+    [ "$s" -le "$STOP_AT" ] || continue
+    fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$s" 25 3
+    fd vae "--vae $RUNS/vae" "$RUNS/dit-vae" "$s" 25 3
+  done
+fi
+if [ "$STAGE" = all ] || [ "$STAGE" = few-step ]; then
+  last=$(( STOP_AT < 7000 ? STOP_AT : 7000 ))
+  for ss in 5 10; do
+    fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$last" "$ss" 3
+    fd vae "--vae $RUNS/vae" "$RUNS/dit-vae" "$last" "$ss" 3
+  done
+fi
+if [ "$STAGE" = all ] || [ "$STAGE" = probe ]; then
+  run "$SVG" eval probe --pixels $T
+  run "$SVG" eval probe --latent "$ROOT/models/stages/autoencoder" $T
+  run "$SVG" eval probe --latent "$RUNS/vae" $T
+fi
+awk -F, 'NR == 1 || $3 == 25' "$CLAIMS/fd.csv" > "$CLAIMS/fd-vs-steps.csv"
+"$SVG" plot "$CLAIMS/fd-vs-steps.csv" --x dit_step --y fd --series latent --log-y --title "FD-FMNIST vs DiT training steps (25 Euler steps, cfg 3)" \
+  --x-label "DiT training step" --y-label "FD-FMNIST" --out "$CLAIMS/fd-vs-steps.png"
