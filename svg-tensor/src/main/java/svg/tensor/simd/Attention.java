@@ -73,7 +73,7 @@ final class Attention {
     private static float[][] scratch(int d, int dv) {
         float[][] sc = SCRATCH.get();
         if (sc[0].length < BQ * d) sc[0] = new float[BQ * d];
-        // P and the accumulator have 5 spare rows: P V runs whole 6-row tiles past the last row (see pv)
+        // P and the accumulator have 5 spare rows: P V runs whole 5- or 6-row tiles past the last row (see pv)
         if (sc[1].length < (BQ + 5) * BK) sc[1] = new float[(BQ + 5) * BK];
         if (sc[2].length < (BQ + 5) * dv) sc[2] = new float[(BQ + 5) * dv];
         if (sc[3].length < BQ) { sc[3] = new float[BQ]; sc[4] = new float[BQ]; }
@@ -140,13 +140,25 @@ final class Attention {
     }
 
     /**
-     * acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv], dv a multiple of L (V and acc are padded), in
-     * 6-row tiles: 4 vectors wide over the first multiple of 4L columns, then 2 and 1 vectors. The last tile may run
-     * up to 5 rows past {@code rows} (into the scratch's spare rows): whatever those P and accumulator rows hold, the
-     * accumulator rows are never read, and no real row's sum involves them (rows are independent). Each element is one FMA chain in key
-     * order, so the tiling does not change a bit.
+     * acc[rows x dv] += P[rows x bk] (row stride BK) * V[bk x dv], dv a multiple of L (V and acc are padded).
+     * With 512-bit vectors (32 registers): 6-row tiles, 4 vectors wide over the first multiple of 4L columns, then 2
+     * and 1 vectors. With 256- or 128-bit vectors (16 registers): 5-row tiles 2 vectors wide, then 1: a 6 x 4 tile
+     * (24 accumulators) cannot live in 16 registers and C2 kept 18 of them on the stack (a load and a store around
+     * most FMAs), and 6 x 2 (12 accumulators + 2 V vectors + the broadcasts) is the shape whose GEMM twin spilled an
+     * accumulator (see Gemm and docs/performance.md). The last tile may run up to 5 rows past {@code rows} (into the
+     * scratch's spare rows): whatever those P and accumulator rows hold, the accumulator rows are never read, and no
+     * real row's sum involves them (rows are independent). Each element is one FMA chain in key order, so the tiling
+     * does not change a bit.
      */
     private static void pv(float[] p, float[] acc, float[] vd, int vb, int rows, int bk, int dv) {
+        if (!Gemm.WIDE) {
+            for (int i = 0; i < rows; i += 5) {
+                int c = 0;
+                for (; c + 2 * L <= dv; c += 2 * L) pv5x2(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+                if (c < dv) pv5x1(p, i * BK, acc, i * dv, vd, vb + c, bk, dv, c);
+            }
+            return;
+        }
         int cEnd = dv - dv % (4 * L);
         for (int i = 0; i < rows; i += 6) {
             int c = 0;
@@ -156,7 +168,50 @@ final class Attention {
         }
     }
 
-    /** acc rows [ab, ab + 6 rows) columns [c, c + 2L) += P rows [p0 ..) * V[:, c ..); 12 accumulators. */
+    /**
+     * acc rows [ab, ab + 5 rows) columns [c, c + 2L) += P rows [p0 ..) * V[:, c ..); 10 accumulators + 2 V vectors +
+     * the broadcasts fit in 16 registers (the 256- and 128-bit tile).
+     */
+    private static void pv5x2(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + c, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv, a4 = a3 + dv;
+        FloatVector x0 = FloatVector.fromArray(S, acc, a0), y0 = FloatVector.fromArray(S, acc, a0 + L),
+                x1 = FloatVector.fromArray(S, acc, a1), y1 = FloatVector.fromArray(S, acc, a1 + L),
+                x2 = FloatVector.fromArray(S, acc, a2), y2 = FloatVector.fromArray(S, acc, a2 + L),
+                x3 = FloatVector.fromArray(S, acc, a3), y3 = FloatVector.fromArray(S, acc, a3 + L),
+                x4 = FloatVector.fromArray(S, acc, a4), y4 = FloatVector.fromArray(S, acc, a4 + L);
+        for (int j = 0; j < bk; j++) {
+            int pj = p0 + j, vr = vr0 + j * dv;
+            FloatVector v = FloatVector.fromArray(S, vd, vr), u = FloatVector.fromArray(S, vd, vr + L), w;
+            w = FloatVector.broadcast(S, p[pj]); x0 = w.fma(v, x0); y0 = w.fma(u, y0);
+            w = FloatVector.broadcast(S, p[pj + BK]); x1 = w.fma(v, x1); y1 = w.fma(u, y1);
+            w = FloatVector.broadcast(S, p[pj + 2 * BK]); x2 = w.fma(v, x2); y2 = w.fma(u, y2);
+            w = FloatVector.broadcast(S, p[pj + 3 * BK]); x3 = w.fma(v, x3); y3 = w.fma(u, y3);
+            w = FloatVector.broadcast(S, p[pj + 4 * BK]); x4 = w.fma(v, x4); y4 = w.fma(u, y4);
+        }
+        x0.intoArray(acc, a0); y0.intoArray(acc, a0 + L); x1.intoArray(acc, a1); y1.intoArray(acc, a1 + L);
+        x2.intoArray(acc, a2); y2.intoArray(acc, a2 + L); x3.intoArray(acc, a3); y3.intoArray(acc, a3 + L);
+        x4.intoArray(acc, a4); y4.intoArray(acc, a4 + L);
+    }
+
+    /** acc rows [ab, ab + 5 rows) columns [c, c + L) += P rows [p0 ..) * V[:, c ..); 5 accumulators. */
+    private static void pv5x1(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
+        int a0 = ab + c, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv, a4 = a3 + dv;
+        FloatVector x0 = FloatVector.fromArray(S, acc, a0), x1 = FloatVector.fromArray(S, acc, a1),
+                x2 = FloatVector.fromArray(S, acc, a2), x3 = FloatVector.fromArray(S, acc, a3),
+                x4 = FloatVector.fromArray(S, acc, a4);
+        for (int j = 0; j < bk; j++) {
+            int pj = p0 + j;
+            FloatVector v = FloatVector.fromArray(S, vd, vr0 + j * dv);
+            x0 = FloatVector.broadcast(S, p[pj]).fma(v, x0);
+            x1 = FloatVector.broadcast(S, p[pj + BK]).fma(v, x1);
+            x2 = FloatVector.broadcast(S, p[pj + 2 * BK]).fma(v, x2);
+            x3 = FloatVector.broadcast(S, p[pj + 3 * BK]).fma(v, x3);
+            x4 = FloatVector.broadcast(S, p[pj + 4 * BK]).fma(v, x4);
+        }
+        x0.intoArray(acc, a0); x1.intoArray(acc, a1); x2.intoArray(acc, a2); x3.intoArray(acc, a3); x4.intoArray(acc, a4);
+    }
+
+    /** acc rows [ab, ab + 6 rows) columns [c, c + 2L) += P rows [p0 ..) * V[:, c ..); 12 accumulators (512-bit only). */
     private static void pv6x2(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
         int a0 = ab + c, a1 = a0 + dv, a2 = a1 + dv, a3 = a2 + dv, a4 = a3 + dv, a5 = a4 + dv;
         FloatVector x0 = FloatVector.fromArray(S, acc, a0), y0 = FloatVector.fromArray(S, acc, a0 + L),
@@ -200,7 +255,7 @@ final class Attention {
         x3.intoArray(acc, a3); x4.intoArray(acc, a4); x5.intoArray(acc, a5);
     }
 
-    /** acc rows [ab, ab + 6 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 24 accumulators. */
+    /** acc rows [ab, ab + 6 rows) columns [c, c + 4L) += P rows [p0 ..) * V[:, c ..); 24 accumulators (512-bit only). */
     private static void pv6x4(float[] p, int p0, float[] acc, int ab, float[] vd, int vr0, int bk, int dv, int c) {
         int a0 = ab + 0 * dv + c;
         int a1 = ab + 1 * dv + c;

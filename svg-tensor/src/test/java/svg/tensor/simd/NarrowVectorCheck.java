@@ -30,6 +30,19 @@ public final class NarrowVectorCheck {
             }
         Tensor x = Tensor.randn(r, 2, 3, 70, 64), k = Tensor.randn(r, 2, 3, 90, 64), v = Tensor.randn(r, 2, 3, 90, 24);
         check("attention", cpu.attention(x, k, v, null, 0.125f), ref.attention(x, k, v, null, 0.125f), 1e-2);
+        // P V's 5-row tiles, 2 and 1 vectors wide (head size 40 = 2 x 16 + 8 floats at 256 bits), a last query block
+        // of 27 rows (not a whole number of tiles), a mask; and the same bits with 1 and 2 threads
+        Tensor q2 = Tensor.randn(r, 1, 2, 67, 32), k2 = Tensor.randn(r, 1, 2, 210, 32), v2 = Tensor.randn(r, 1, 2, 210, 40);
+        Tensor mask = Tensor.randn(r, 67, 210);
+        Tensor two = cpu.attention(q2, k2, v2, mask, 0.2f);
+        check("attention dv 40", two, ref.attention(q2, k2, v2, mask, 0.2f), 1e-2);
+        Parallel.setThreads(1);
+        Tensor one = cpu.attention(q2, k2, v2, mask, 0.2f);
+        Parallel.setThreads(2);
+        if (!java.util.Arrays.equals(one.toArray(), two.toArray())) {
+            System.out.println("MISMATCH attention: 1 and 2 threads differ");
+            System.exit(1);
+        }
         Tensor img = Tensor.randn(r, 1, 3, 11, 57), w = Tensor.randn(r, 9, 3, 3, 3);
         check("conv2d", cpu.conv2d(img, w, null, 1, 1), ref.conv2d(img, w, null, 1, 1), 3);
         Tensor rows = Tensor.randn(r, 7, 203);
