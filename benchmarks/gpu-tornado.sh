@@ -49,6 +49,7 @@ jflags=("@$TORNADOVM_HOME/tornado-argfile" --add-modules jdk.incubator.vector --
 quiet() { grep --line-buffered -v -e '^WARNING: Using incubator' -e 'sun.misc.Unsafe' || true; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores; $(command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -n 1)"
+"$JAVA_HOME/bin/java" "${jflags[@]}" -cp "$cp" svg.bench.Machine 2>&1 | quiet
 "$JAVA_HOME/bin/java" "${jflags[@]}" -cp "$cp" svg.app.SvgCommand devices 2>&1 | quiet
 if [ "$torch" = 1 ]; then
   if python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2> /dev/null; then

@@ -9,7 +9,8 @@
 #   --bf16-memory  sample with `svg sample --bf16`: Linear/Conv2d weights held as bfloat16 in memory (half the heap
 #                  for weights; arithmetic stays float32)
 # Environment: SVG_XMX (heap for the sample run, default 4g: the float32 weights take 3.0 GB; with the launcher's G1
-# settings 4g and 8g gave the same wall time, docs/performance.md).
+# settings 4g and 8g gave the same wall time, docs/performance.md), SVG_JAVA_OPTS (extra JVM flags, passed to every
+# JVM here, the `svg` launcher included).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -34,10 +35,12 @@ out="${out:-$here/target/svgxl-sample-$dtype.png}"
 cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/classes"
 if [ ! -f "$dir/model.json" ]; then
   echo "writing a random SVG-XL model to $dir ($dtype)" >&2
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx5g -cp "$cp" svg.bench.RandomSvgXl "$dir" --dtype "$dtype" \
+  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx5g ${SVG_JAVA_OPTS:-} -cp "$cp" svg.bench.RandomSvgXl "$dir" --dtype "$dtype" \
       2> >(grep -v -e '^WARNING: Using incubator' >&2)
 fi
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads; steps $steps, cfg 4"
+# shellcheck disable=SC2086
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector ${SVG_JAVA_OPTS:-} -cp "$cp" svg.bench.Machine 2> >(grep -v -e '^WARNING: Using incubator' >&2)
 echo "# model files ($dtype): $(du -sh "$dir" | cut -f1) total; $(cd "$dir" && ls -l --block-size=M ./*.safetensors | awk '{printf "%s %s  ", $NF, $5}')"
 # build the launcher's jar now, so the timed run below does not include a build
 "$root/svg" --version >/dev/null 2>&1 || "$root/svg" --help >/dev/null

@@ -1,15 +1,40 @@
 """PyTorch CPU reference for svg.bench.TrainStepBench: the same DiT (official models_SVG.py structure: adaLN-Zero
-blocks, QK-norm, tanh-GELU MLP, learn_sigma) and LDM decoder configuration of the default model, timed as
-forward + backward + AdamW step. Run with Debian's torch: /usr/bin/python3 benchmarks/train_step_torch.py [threads]."""
-import math, sys, time
+blocks, QK-norm, tanh-GELU MLP, learn_sigma) and LDM decoder, timed as forward + backward + AdamW step. The
+architecture comes as arguments, printed by `TrainStepBench --torch-args` from the model's config (see
+benchmarks/train-vs-pytorch.sh). Run with Debian's torch:
+/usr/bin/python3 benchmarks/train_step_torch.py [--threads T] [--warmup W] [--iters N] [--nets dit,decoder] ARCH..."""
+import argparse, math, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+ap = argparse.ArgumentParser()
+ap.add_argument("--threads", type=int, default=0)
+ap.add_argument("--warmup", type=int, default=3)
+ap.add_argument("--iters", type=int, default=10)
+ap.add_argument("--nets", default="dit,decoder")
+ap.add_argument("--grid", type=int, default=8)
+ap.add_argument("--channels", type=int, default=72)
+ap.add_argument("--hidden", type=int, default=128)
+ap.add_argument("--depth", type=int, default=4)
+ap.add_argument("--heads", type=int, default=4)
+ap.add_argument("--mlp-ratio", type=float, default=4.0)
+ap.add_argument("--classes", type=int, default=10)
+ap.add_argument("--learn-sigma", type=int, default=1)
+ap.add_argument("--qk-norm", type=int, default=1)
+ap.add_argument("--dit-batch", type=int, default=64)
+ap.add_argument("--ch", type=int, default=32)
+ap.add_argument("--ch-mult", default="1,2,2")
+ap.add_argument("--res-blocks", type=int, default=1)
+ap.add_argument("--attn-res", default="none")
+ap.add_argument("--resolution", type=int, default=32)
+ap.add_argument("--decoder-batch", type=int, default=32)
+A = ap.parse_args()
+
 torch.manual_seed(0)
-if len(sys.argv) > 1:
-    torch.set_num_threads(int(sys.argv[1]))
-print("threads", torch.get_num_threads())
+if A.threads > 0:
+    torch.set_num_threads(A.threads)
+print("# torch", torch.__version__, "threads", torch.get_num_threads())
 
 
 def modulate(x, shift, scale):
@@ -17,9 +42,9 @@ def modulate(x, shift, scale):
 
 
 class Attn(nn.Module):
-    def __init__(s, d, h):
+    def __init__(s, d, h, qk_norm):
         super().__init__(); s.h = h; s.qkv = nn.Linear(d, 3 * d); s.proj = nn.Linear(d, d)
-        s.qn = nn.LayerNorm(d // h); s.kn = nn.LayerNorm(d // h)
+        s.qn = nn.LayerNorm(d // h) if qk_norm else nn.Identity(); s.kn = nn.LayerNorm(d // h) if qk_norm else nn.Identity()
 
     def forward(s, x):
         b, t, d = x.shape
@@ -30,11 +55,12 @@ class Attn(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(s, d, h):
+    def __init__(s, d, h, mlp_ratio, qk_norm):
         super().__init__()
         s.n1 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6); s.n2 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
-        s.attn = Attn(d, h)
-        s.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"), nn.Linear(4 * d, d))
+        s.attn = Attn(d, h, qk_norm)
+        m = int(d * mlp_ratio)
+        s.mlp = nn.Sequential(nn.Linear(d, m), nn.GELU(approximate="tanh"), nn.Linear(m, d))
         s.ada = nn.Sequential(nn.SiLU(), nn.Linear(d, 6 * d))
 
     def forward(s, x, c):
@@ -44,13 +70,13 @@ class Block(nn.Module):
 
 
 class DiT(nn.Module):
-    def __init__(s, c=72, d=128, depth=4, h=4, tokens=16, classes=10):
+    def __init__(s, c, d, depth, h, tokens, classes, mlp_ratio, learn_sigma, qk_norm):
         super().__init__()
         s.ln1 = nn.Linear(c, d); s.pos = nn.Parameter(torch.randn(1, tokens, d), requires_grad=False)
         s.t = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d)); s.y = nn.Embedding(classes + 1, d)
-        s.blocks = nn.ModuleList(Block(d, h) for _ in range(depth))
+        s.blocks = nn.ModuleList(Block(d, h, mlp_ratio, qk_norm) for _ in range(depth))
         s.fn = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6); s.fada = nn.Sequential(nn.SiLU(), nn.Linear(d, 2 * d))
-        s.out = nn.Linear(d, 2 * c)
+        s.out = nn.Linear(d, 2 * c if learn_sigma else c)
 
     def forward(s, x, t, y):
         f = torch.exp(-math.log(10000) * torch.arange(128) / 128)
@@ -91,63 +117,82 @@ class Attn2d(nn.Module):
 
 
 class Decoder(nn.Module):
-    """LDM Decoder with ch 32, ch_mult (1,1,1,2), num_res_blocks 0, no attention at any level (mid block has one)."""
+    """LDM Decoder (ddconfig: ch, ch_mult, num_res_blocks, attn_resolutions); the mid block always has attention."""
 
-    def __init__(s, z=72, ch=32, mult=(1, 1, 1, 2), nrb=0):
+    def __init__(s, z, ch, mult, nrb, attn_res, resolution, out_ch=3):
         super().__init__()
-        bi = ch * mult[-1]
+        bi = ch * mult[-1]; res = resolution >> (len(mult) - 1)
         s.cin = nn.Conv2d(z, bi, 3, 1, 1)
         s.m1 = Res(bi, bi); s.ma = Attn2d(bi); s.m2 = Res(bi, bi)
         s.up = nn.ModuleList()
         for i in reversed(range(len(mult))):
             bo = ch * mult[i]
-            blocks = nn.ModuleList()
+            blocks, attns = nn.ModuleList(), nn.ModuleList()
             for _ in range(nrb + 1):
                 blocks.append(Res(bi, bo)); bi = bo
-            lvl = nn.Module(); lvl.block = blocks
+                if res in attn_res: attns.append(Attn2d(bi))
+            lvl = nn.Module(); lvl.block = blocks; lvl.attn = attns
             lvl.upc = nn.Conv2d(bi, bi, 3, 1, 1) if i != 0 else None
+            if i != 0: res *= 2
             s.up.append(lvl)
-        s.nout = norm(bi); s.cout = nn.Conv2d(bi, 3, 3, 1, 1)
+        s.nout = norm(bi); s.cout = nn.Conv2d(bi, out_ch, 3, 1, 1)
 
     def forward(s, z):
         h = s.m2(s.ma(s.m1(s.cin(z))))
         for lvl in s.up:
-            for b in lvl.block:
+            for j, b in enumerate(lvl.block):
                 h = b(h)
+                if len(lvl.attn) > 0: h = lvl.attn[j](h)
             if lvl.upc is not None:
                 h = lvl.upc(F.interpolate(h, scale_factor=2.0, mode="nearest"))
         return s.cout(F.silu(s.nout(h)))
 
 
-def bench(name, step, warm=3, iters=10):
-    for _ in range(warm):
+def params(m):
+    return sum(p.numel() for p in m.parameters() if p.requires_grad)
+
+
+def bench(name, label, step):
+    for _ in range(A.warmup):
         step()
     ts = []
-    for _ in range(iters):
+    for _ in range(A.iters):
         s = time.perf_counter(); step(); ts.append(time.perf_counter() - s)
     ts.sort()
-    print(f"{name}: median {ts[iters // 2]:.4f} s/step (min {ts[0]:.4f}, max {ts[-1]:.4f})")
+    print(f"{label}: median {ts[A.iters // 2]:.4f} s/step (min {ts[0]:.4f}, max {ts[-1]:.4f})")
+    print(f"STEP {name} {ts[A.iters // 2]:.5f} {ts[0]:.5f} {ts[-1]:.5f}", flush=True)
 
 
-dit = DiT(); opt = torch.optim.AdamW(dit.parameters(), lr=1e-4, weight_decay=0)
-x1 = torch.randn(64, 16, 72); y = torch.arange(64) % 10
+def run_dit():
+    c, B = A.channels, A.dit_batch
+    dit = DiT(c, A.hidden, A.depth, A.heads, A.grid * A.grid, A.classes, A.mlp_ratio, A.learn_sigma, A.qk_norm)
+    opt = torch.optim.AdamW(dit.parameters(), lr=1e-4, weight_decay=0)
+    x1 = torch.randn(B, A.grid * A.grid, c); y = torch.arange(B) % A.classes
+
+    def step():
+        opt.zero_grad()
+        z0 = torch.randn_like(x1); t = torch.rand(B); t = 0.4 * t / (1 + (0.4 - 1) * t)
+        zt = (1 - t[:, None, None]) * z0 + t[:, None, None] * x1
+        v = dit(zt, t, y)[:, :, :c]
+        ((v - (x1 - z0)) ** 2).mean().backward(); opt.step()
+
+    bench("dit", f"DiT step (hidden {A.hidden}, depth {A.depth}, heads {A.heads}, {A.grid}x{A.grid} tokens x {c} ch, batch {B}), {params(dit)} params", step)
 
 
-def dit_step():
-    opt.zero_grad()
-    z0 = torch.randn_like(x1); t = torch.rand(64); t = 0.4 * t / (1 + (0.4 - 1) * t)
-    zt = (1 - t[:, None, None]) * z0 + t[:, None, None] * x1
-    v = dit(zt, t, y)[:, :, :72]
-    ((v - (x1 - z0)) ** 2).mean().backward(); opt.step()
+def run_decoder():
+    mult = [int(m) for m in A.ch_mult.split(",")]
+    attn = [] if A.attn_res == "none" else [int(r) for r in A.attn_res.split(",")]
+    B, lat = A.decoder_batch, A.resolution >> (len(mult) - 1)
+    dec = Decoder(A.channels, A.ch, mult, A.res_blocks, attn, A.resolution)
+    dopt = torch.optim.AdamW(dec.parameters(), lr=1e-4, weight_decay=0)
+    z = torch.randn(B, A.channels, lat, lat); target = torch.rand(B, 3, A.resolution, A.resolution) * 2 - 1
+
+    def step():
+        dopt.zero_grad(); (dec(z) - target).abs().mean().backward(); dopt.step()
+
+    bench("decoder", f"decoder step (ch {A.ch}, mult {A.ch_mult}, res blocks {A.res_blocks}, {lat}x{lat}x{A.channels} -> "
+                     f"{A.resolution}x{A.resolution}, batch {B}, L1), {params(dec)} params", step)
 
 
-bench("DiT step (hidden 128, depth 4, 16 tokens x 72 ch, batch 64)", dit_step)
-dec = Decoder(); dopt = torch.optim.AdamW(dec.parameters(), lr=1e-4, weight_decay=0)
-z = torch.randn(32, 72, 4, 4); target = torch.rand(32, 3, 32, 32) * 2 - 1
-
-
-def dec_step():
-    dopt.zero_grad(); (dec(z) - target).abs().mean().backward(); dopt.step()
-
-
-bench("decoder step (ch 32, mult 1,1,1,2, 4x4x72 -> 32x32, batch 32, L1)", dec_step)
+for net in A.nets.split(","):
+    {"dit": run_dit, "decoder": run_decoder}[net]()

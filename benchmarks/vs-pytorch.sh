@@ -4,6 +4,7 @@
 # per network, with the default OpenMP wait policy and with OMP_WAIT_POLICY=PASSIVE, and the faster is compared.
 # Prints one row per network (medians) and ends with "min speedup: S" (speedup = PyTorch ms / our ms).
 # Usage: benchmarks/vs-pytorch.sh [--threads T] [--reps R] [--warmup W] [NET ...]   (NET: dino dit decoder resvit)
+# Environment: SVG_JAVA_OPTS (extra JVM flags, e.g. -XX:UseAVX=2 for the 256-bit path on an AVX-512 machine).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -55,10 +56,12 @@ heap() { case "$1" in dit) echo 4g ;; *) echo 2g ;; esac; }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); threads $threads" \
      "torch $("$python" -c 'import torch; print(torch.__version__)') (BLAS $(blas_lib)), java $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
+# shellcheck disable=SC2086
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector ${SVG_JAVA_OPTS:-} -cp "$cp" svg.bench.Machine 2> >(grep -v -e '^WARNING: Using incubator' >&2)
 rows=()
 for net in "${nets[@]}"; do
   r="${reps:-$(default_reps "$net")}"
-  line=$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" "${gc_opts[@]}" -cp "$cp" svg.bench.VsPyTorch \
+  line=$("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx"$(heap "$net")" "${gc_opts[@]}" ${SVG_JAVA_OPTS:-} -cp "$cp" svg.bench.VsPyTorch \
           --net "$net" --threads "$threads" --warmup "$warmup" --reps "$r" --python "$python" --script "$here/vs_pytorch.py" \
           2> >(grep -v -e '^WARNING: Using incubator' >&2) | grep '^ROW ')
   rows+=("$line")

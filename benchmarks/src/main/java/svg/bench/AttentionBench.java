@@ -35,7 +35,7 @@ public final class AttentionBench {
         CPU = cpuTime;
         SimdBackend cpu = new SimdBackend();
         double gemm = GemmVsOpenBlas.measureOurs(new GemmVsOpenBlas.Shape(1024, 1024, 1024), seconds, true);
-        System.out.println("# " + SimdBackend.describe() + "; threads " + threads + "; " + (cpuTime ? "thread CPU time" : "wall clock") + ", best of runs");
+        System.out.println("# " + Machine.describe() + "; threads " + threads + "; " + (cpuTime ? "thread CPU time" : "wall clock") + ", best of runs");
         System.out.printf("GEMM 1024x1024x1024: %.1f GFLOP/s%n", gemm);
         System.out.printf("%-22s %12s %14s %12s %16s%n", "case [B,H,T,D]", "fused ms", "fused GFLOP/s", "vs GEMM", "unfused GFLOP/s");
         int d = 64;

@@ -61,9 +61,9 @@ public final class GemmVsOpenBlas {
         Parallel.setThreads(threads);
         CPU_TIME = cpuTime;
         String coretype = System.getenv("OPENBLAS_CORETYPE");
-        System.out.println("# " + cpuModel() + "; JVM flags " + jvmFlags() + "; OpenBLAS core "
+        System.out.println("# " + Machine.describe() + "; OpenBLAS core "
                 + (coretype == null || coretype.isEmpty() ? "auto" : coretype));
-        System.out.println("# " + SimdBackend.describe() + "; threads " + threads + "; rounds " + rounds + " x " + seconds
+        System.out.println("# threads " + threads + "; rounds " + rounds + " x " + seconds
                 + " s per side and shape; " + (cpuTime ? "thread CPU time" : "wall clock") + ", best of all rounds");
         double[] ours = new double[shapes.size()], theirs = new double[shapes.size()];
         // warm-up (also checks results): until the JIT has compiled the kernels, Vector API code is very slow
@@ -86,22 +86,6 @@ public final class GemmVsOpenBlas {
         System.out.printf("min ratio ours/openblas: %.3f%n", min);
     }
 
-    /** The CPU's model name (/proc/cpuinfo), or the architecture where there is none. */
-    static String cpuModel() {
-        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse(System.getProperty("os.arch"));
-        } catch (java.io.IOException | RuntimeException e) {
-            return System.getProperty("os.arch");
-        }
-    }
-
-    /** The -XX flags this JVM was started with (e.g. -XX:UseAVX=2 narrows the vectors), or "none". */
-    static String jvmFlags() {
-        List<String> xx = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-XX:")).toList();
-        return xx.isEmpty() ? "none" : String.join(" ", xx);
-    }
 
     private static boolean CPU_TIME;
     private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -1,55 +1,68 @@
 package svg.bench;
 
-import svg.nn.decoder.Decoder;
-import svg.nn.decoder.DecoderConfig;
-import svg.nn.dit.DiT;
-import svg.nn.dit.DiTConfig;
-import svg.nn.optim.Adam;
-import svg.nn.optim.Params;
-import svg.nn.train.dit.DitTask;
-import svg.nn.flow.RectifiedFlowLoss;
 import svg.tensor.Rng;
-import svg.tensor.Tensor;
 import svg.tensor.parallel.Parallel;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Training-step timing of the default model's DiT and decoder (forward + backward + AdamW update), to compare
- * with the same architectures in PyTorch (benchmarks/train_step_torch.py). Args: [warmup] [iterations].
- * Prints the median seconds per step.
+ * Training-step timing (forward + backward + AdamW update) of a model's DiT and of its autoencoder's decoder, to
+ * compare with the same architectures in PyTorch (benchmarks/train_step_torch.py; benchmarks/train-vs-pytorch.sh
+ * runs both). The architecture is read from a model dir or config file ({@link TrainNets}).
+ *
+ * <p>Usage: {@code TrainStepBench [--model DIR|FILE] [--dit-hidden 128] [--dit-depth 4] [--dit-heads 4]
+ * [--classes 10] [--warmup 3] [--iters 10] [--threads T] [--nets dit,decoder] [--torch-args]}. Prints the machine,
+ * then per network a {@code STEP name median min max} line (seconds per step) after a readable one.
+ * {@code --torch-args} prints the architecture as train_step_torch.py arguments and exits.
  */
 public final class TrainStepBench {
-    public static void main(String[] args) {
-        int warm = args.length > 0 ? Integer.parseInt(args[0]) : 3, iters = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    private TrainStepBench() {}
+
+    public static void main(String[] args) throws Exception {
+        String model = TrainNets.DEFAULT_MODEL, nets = "dit,decoder";
+        int hidden = 128, depth = 4, heads = 4, classes = 10, warm = 3, iters = 10, threads = 0;
+        boolean torchArgs = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> model = args[++i];
+                case "--dit-hidden" -> hidden = Integer.parseInt(args[++i]);
+                case "--dit-depth" -> depth = Integer.parseInt(args[++i]);
+                case "--dit-heads" -> heads = Integer.parseInt(args[++i]);
+                case "--classes" -> classes = Integer.parseInt(args[++i]);
+                case "--warmup" -> warm = Integer.parseInt(args[++i]);
+                case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--nets" -> nets = args[++i];
+                case "--torch-args" -> torchArgs = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        TrainNets n = TrainNets.load(Path.of(model), hidden, depth, heads, classes);
+        if (torchArgs) {
+            System.out.println(n.torchArgs());
+            return;
+        }
+        if (threads > 0) Parallel.setThreads(threads);
+        System.out.println("# " + Machine.describe() + "; threads " + Parallel.threads());
+        System.out.println("# architecture from " + n.source);
         Rng rng = new Rng(0);
-        System.out.printf(Locale.ROOT, "threads %d%n", Parallel.threads());
-
-        DiTConfig dc = new DiTConfig(4, 1, 72, 128, 4, 4, 4.0, 0.1, 10, true, 0, true);
-        DiT dit = new DiT(dc, rng);
-        dit.train();
-        Adam ditOpt = Adam.adamW(dit.namedParameters(), 0);
-        Tensor x1 = Tensor.randn(rng, 64, 16, 72);
-        int[] y = new int[64];
-        for (int i = 0; i < 64; i++) y[i] = i % 10;
-        report("DiT step (hidden 128, depth 4, 16 tokens x 72 ch, batch 64)", warm, iters, () -> {
-            Params.zeroGrad(dit.namedParameters());
-            RectifiedFlowLoss.compute(DitTask.velocity(dit), x1, y, 0.4, rng).loss().backward();
-            ditOpt.step(1e-4, 1);
-        });
-
-        DecoderConfig dec = new DecoderConfig(32, 3, new int[]{1, 1, 1, 2}, 0, new int[0], 0.0, 32, 72, 3, true);
-        Decoder d = new Decoder(dec, rng);
-        Adam decOpt = Adam.adamW(d.namedParameters(), 0);
-        Tensor z = Tensor.randn(rng, 32, 72, 4, 4), target = Tensor.rand(rng, -1, 1, 32, 3, 32, 32);
-        report("decoder step (ch 32, mult 1,1,1,2, 4x4x72 -> 32x32, batch 32, L1)", warm, iters, () -> {
-            Params.zeroGrad(d.namedParameters());
-            d.forward(z).sub(target).abs().mean().backward();
-            decOpt.step(1e-4, 1);
-        });
+        for (String net : nets.split(",")) {
+            switch (net) {
+                case "dit" -> {
+                    Runnable step = n.ditStep(rng);
+                    report("dit", n.ditLabel() + ", " + n.ditParams + " params", warm, iters, step);
+                }
+                case "decoder" -> {
+                    Runnable step = n.decoderStep(rng);
+                    report("decoder", n.decoderLabel() + ", " + n.decoderParams + " params", warm, iters, step);
+                }
+                default -> throw new IllegalArgumentException("unknown network " + net);
+            }
+        }
     }
 
-    static void report(String what, int warm, int iters, Runnable step) {
+    static void report(String name, String what, int warm, int iters, Runnable step) {
         for (int i = 0; i < warm; i++) step.run();
         double[] t = new double[iters];
         for (int i = 0; i < iters; i++) {
@@ -59,5 +72,6 @@ public final class TrainStepBench {
         }
         java.util.Arrays.sort(t);
         System.out.printf(Locale.ROOT, "%s: median %.4f s/step (min %.4f, max %.4f)%n", what, t[iters / 2], t[0], t[iters - 1]);
+        System.out.printf(Locale.ROOT, "STEP %s %.5f %.5f %.5f%n", name, t[iters / 2], t[0], t[iters - 1]);
     }
 }
