@@ -10,6 +10,7 @@ import torch.nn.functional as F
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=0)
+ap.add_argument("threads_pos", nargs="?", type=int, help="thread count (the older positional form of --threads)")
 ap.add_argument("--warmup", type=int, default=3)
 ap.add_argument("--iters", type=int, default=10)
 ap.add_argument("--nets", default="dit,decoder")
@@ -30,6 +31,8 @@ ap.add_argument("--attn-res", default="none")
 ap.add_argument("--resolution", type=int, default=32)
 ap.add_argument("--decoder-batch", type=int, default=32)
 A = ap.parse_args()
+if A.threads_pos:
+    A.threads = A.threads_pos
 
 torch.manual_seed(0)
 if A.threads > 0:
