@@ -902,8 +902,9 @@ public final class Tensor {
             Tensor gx = weight == null ? g3 : g3.mul(weight.detach().reshape(1, c, 1));
             Tensor gxg = gx.reshape(nb, groups, -1), xh = xhat.reshape(nb, groups, -1);
             Tensor dx = x.requiresGrad ? gxg.sub(gxg.mean(-1, true)).sub(xh.mul(gxg.mul(xh).mean(-1, true))).mul(rstd).reshape(full) : null;
-            Tensor dw = weight != null && weight.requiresGrad ? g3.mul(xhat).sum(new int[]{0, 2}, false) : null;
-            Tensor db = bias != null && bias.requiresGrad ? g3.sum(new int[]{0, 2}, false) : null;
+            // sums over {0, 2}: per row (contiguous), then over the batch ([N, C], small), without a transposing copy
+            Tensor dw = weight != null && weight.requiresGrad ? g3.mul(xhat).sum(2, false).sum(0, false) : null;
+            Tensor db = bias != null && bias.requiresGrad ? g3.sum(2, false).sum(0, false) : null;
             return new Tensor[]{dx, dw, db};
         });
     }
@@ -1027,8 +1028,18 @@ public final class Tensor {
             return new Tensor[]{
                     requiresGrad ? be().conv2dBackwardInput(gc, w, h, wd, stride, padding) : null,
                     weight.requiresGrad ? be().conv2dBackwardWeight(gc, x, kh, kw, stride, padding) : null,
-                    bias != null && bias.requiresGrad ? gc.sum(new int[]{0, 2, 3}, false) : null};
+                    bias != null && bias.requiresGrad ? biasGrad(gc) : null};
         });
+    }
+
+    /**
+     * A conv bias's gradient from the contiguous output gradient [N, O, H, W]: per image and channel the sum over
+     * the pixels (contiguous rows, no copy), then over the images ([N, O], small). Summing over {0, 2, 3} at once
+     * first copied the whole gradient into [O, N*H*W] order.
+     */
+    private static Tensor biasGrad(Tensor gc) {
+        int n = gc.shape[0], o = gc.shape[1];
+        return gc.reshape(n, o, gc.shape[2] * gc.shape[3]).sum(2, false).sum(0, false);
     }
 
     /** Nearest-neighbour 2x upsampling of [N, C, H, W]. */
@@ -1036,8 +1047,13 @@ public final class Tensor {
         if (dim() != 4) throw new IllegalArgumentException("upsampleNearest2x needs [N,C,H,W], got " + Arrays.toString(shape));
         Tensor out = be().upsampleNearest2x(compactAs(shape));
         int n = shape[0], c = shape[1], h = shape[2], w = shape[3];
-        return record(out, "upsample2x", new Tensor[]{this}, g -> new Tensor[]{
-                g.reshape(n, c, h, 2, w, 2).sum(new int[]{3, 5}, false)});
+        // the gradient of each input pixel is the sum of its 2x2 block: the column pairs (the last axis, contiguous:
+        // no copy), then the two rows, added as two strided views (summing over {3, 5} at once first copied the
+        // whole gradient into [.., 4] order)
+        return record(out, "upsample2x", new Tensor[]{this}, g -> {
+            Tensor r = g.reshape(n, c, h, 2, w, 2).sum(5, false);
+            return new Tensor[]{r.narrow(3, 0, 1).add(r.narrow(3, 1, 1)).reshape(n, c, h, w)};
+        });
     }
 
     /** Rows of this table [V, D] at {@code ids}: [ids.length, D]. */

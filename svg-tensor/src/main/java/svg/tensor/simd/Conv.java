@@ -23,9 +23,13 @@ final class Conv {
         Tensor out = Tensor.empty(n, o, oh, ow);
         float[] y = out.data(), xd = x.data(), wdata = w.data();
         boolean direct = direct(kh, kw, stride, pad);
+        if (!direct && o > Gemm.SKINNY_M) {
+            implicitConv(xd, x.offset(), n, c, h, wd, wdata, w.offset(), o, kh, kw, stride, pad, bias, y);
+            return out;
+        }
         // few output channels, stride 1: a direct convolution (below); otherwise the explicit im2col matrix is only
         // needed by the skinny path (few output channels, other strides)
-        boolean fewOut = !direct && o <= Gemm.SKINNY_M;
+        boolean fewOut = !direct;
         float[] wt = fewOut && stride == 1 ? tapWeights(wdata, w.offset(), o, ckk) : null;
         float[] col = fewOut && wt == null ? new float[ckk * ohw] : null;
         for (int b = 0; b < n; b++) {
@@ -36,19 +40,111 @@ final class Conv {
             }
             if (direct) {
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, xd, x.offset() + b * c * h * wd, ohw, false, y, yo, ohw);
-            } else if (o > Gemm.SKINNY_M) {
-                // implicit GEMM: the im2col matrix is produced straight into packed B panels, never stored
-                int xo = x.offset() + b * c * h * wd;
-                Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
-                        packIm2colPanel(xd, xo, h, wd, kh, kw, stride, pad, ow, ohw, bp, off, jp, r0, r1), y, yo, ohw);
             } else if (wt != null) {
                 directFewOut(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, pad, oh, ow, wt, biasValues(bias, o), o, y, yo);
             } else {
-                im2col(xd, x.offset() + b * c * h * wd, c, h, wd, kh, kw, stride, pad, oh, ow, col);
+                im2col(xd, x.offset() + b * c * h * wd, 1, c, h, wd, kh, kw, stride, pad, oh, ow, col, ohw);
                 Gemm.gemm(o, ohw, ckk, wdata, w.offset(), ckk, false, col, 0, ohw, false, y, yo, ohw);
             }
         }
         return out;
+    }
+
+    /** Output columns (pixels of consecutive images) per GEMM of a batched convolution or weight gradient. */
+    static final int GROUP_COLS = Integer.getInteger("svg.conv.cols", 4096);
+
+    /** Images per GEMM: whole images, about GROUP_COLS pixels (never depends on the thread count). */
+    static int groupImages(int n, int ohw) { return Math.max(1, Math.min(n, GROUP_COLS / Math.max(1, ohw))); }
+
+    /**
+     * Implicit-GEMM convolution of a batch: images are taken in groups (about GROUP_COLS output pixels), and each
+     * group is one GEMM of W [o x ckk] by the group's im2col matrix [ckk x (images * pixels)], which is produced
+     * straight into packed B panels from a zero-bordered copy of the group's input (no clipping in the packing;
+     * without padding, the input itself). One parallel region per group instead of one per image, and panels run
+     * across image boundaries (an 8x8 image is 64 columns: one and a third 48-column panels on its own). The GEMM
+     * writes [o][group pixels] into a scratch matrix, copied out to [image][o][pixels]. Each output is its bias plus
+     * the taps in (ic, u, v) order, K block by K block, whatever the threads.
+     */
+    static void implicitConv(float[] xd, int xOff, int n, int c, int h, int wd, float[] wdata, int wOff, int o, int kh, int kw,
+                             int stride, int pad, Tensor bias, float[] y) {
+        int oh = outSize(h, kh, stride, pad), ow = outSize(wd, kw, stride, pad), ohw = oh * ow, ckk = c * kh * kw;
+        int hp = h + 2 * pad, wp = wd + 2 * pad, plane = hp * wp, img = c * plane;
+        int per = groupImages(n, ohw);
+        // zero-bordered input of one group, L floats of slack so the packing may read a whole vector past a row end
+        float[] xp = pad > 0 ? new float[per * img + Gemm.L] : null;
+        float[] tmp = per > 1 ? new float[o * per * ohw] : null;
+        for (int b0 = 0; b0 < n; b0 += per) {
+            int cnt = Math.min(per, n - b0), cols = cnt * ohw;
+            float[] src;
+            int srcOff;
+            if (pad > 0) {
+                padInto(xd, xOff + b0 * c * h * wd, cnt * c, h, wd, pad, xp);
+                src = xp;
+                srcOff = 0;
+            } else {
+                src = xd;
+                srcOff = xOff + b0 * c * h * wd;
+            }
+            float[] cb = cnt > 1 ? tmp : y;
+            int cOff = cnt > 1 ? 0 : b0 * o * ohw, ldc = cnt > 1 ? cols : ohw;
+            for (int oc = 0; oc < o; oc++)
+                java.util.Arrays.fill(cb, cOff + oc * ldc, cOff + oc * ldc + cols, bias == null ? 0f : bias.data()[bias.offset() + oc]);
+            final float[] sx = src;
+            final int so = srcOff;
+            Gemm.gemm(o, cols, ckk, wdata, wOff, ckk, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
+                    packPadded(sx, so, img, plane, wp, kh, kw, stride, oh, ow, ohw, cols, bp, off, jp, r0, r1), cb, cOff, ldc);
+            if (cnt > 1)
+                for (int bi = 0; bi < cnt; bi++)
+                    for (int oc = 0; oc < o; oc++)
+                        System.arraycopy(tmp, oc * cols + bi * ohw, y, (b0 + bi) * o * ohw + oc * ohw, ohw);
+        }
+    }
+
+    /** planes [h x wd] from x at xo into dst as [hp x wp] planes with a zero border of pad (dst's border stays 0). */
+    private static void padInto(float[] x, int xo, int planes, int h, int wd, int pad, float[] dst) {
+        int wp = wd + 2 * pad, plane = (h + 2 * pad) * wp;
+        Parallel.forChunks(planes, Parallel.grain((long) h * wd, 1L << 15), (s, e) -> {
+            for (int q = s; q < e; q++)
+                for (int i = 0; i < h; i++) System.arraycopy(x, xo + (q * h + i) * wd, dst, q * plane + (i + pad) * wp + pad, wd);
+        });
+    }
+
+    /**
+     * Rows [r0, r1) (kernel taps (ic, u, v)) of panel {@code jp} (columns [jp*NR, jp*NR + NR) of a group's im2col
+     * matrix, columns = (image, output pixel)) in the packed B layout {@code bp[off + p*NR + jj]}, read from a
+     * zero-bordered input (image stride {@code img}, plane {@code plane}, row {@code wp}): tap (ic, u, v) of output
+     * (oy, ox) is {@code x[ic][oy*stride + u][ox*stride + v]}, never outside. Stride 1: each output-row run is a
+     * contiguous copy, done with whole vectors; a vector may run past the run's end (the next run overwrites
+     * those elements, and the row's padding columns are zeroed last), never past the panel row.
+     */
+    static void packPadded(float[] x, int xo, int img, int plane, int wp, int kh, int kw, int stride, int oh, int ow,
+                           int ohw, int n, float[] bp, int off, int jp, int r0, int r1) {
+        final int nr = Gemm.NR, l = Gemm.L;
+        int j0 = jp * nr, cols = Math.min(nr, n - j0);
+        int img0 = j0 / ohw, pix0 = j0 % ohw, oy0 = pix0 / ow, ox0 = pix0 % ow;
+        int ic = r0 / (kh * kw), u = (r0 / kw) % kh, v = r0 % kw;
+        int xlen = x.length;
+        for (int p = r0; p < r1; p++) {
+            int dst = off + p * nr, rowEnd = dst + nr, tap = xo + ic * plane + u * wp + v;
+            for (int jj = 0, im = img0, oy = oy0, ox = ox0; jj < cols; ) {
+                int seg = Math.min(cols - jj, ow - ox), s = tap + im * img + oy * stride * wp + ox * stride, d = dst + jj;
+                if (stride == 1) {
+                    int t = 0;
+                    for (; t < seg; t += l) {
+                        if (d + t + l > rowEnd || s + t + l > xlen) break;
+                        FloatVector.fromArray(Gemm.S, x, s + t).intoArray(bp, d + t);
+                    }
+                    for (; t < seg; t++) bp[d + t] = x[s + t];
+                } else {
+                    for (int t = 0; t < seg; t++) bp[d + t] = x[s + t * stride];
+                }
+                jj += seg;
+                ox = 0;
+                if (++oy == oh) { oy = 0; im++; }
+            }
+            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+            if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
+        }
     }
 
     /** The bias as 4 values (zeros past o, or all zeros without a bias). */
@@ -173,12 +269,26 @@ final class Conv {
         }
     }
 
+    /**
+     * The input gradient. Stride 1 with a square kernel and pad < k (every 3x3 and 1x1 conv of the networks) is the
+     * forward convolution of the output gradient with the flipped, transposed kernel (wT[ic][oc][u][v] =
+     * w[oc][ic][k-1-u][k-1-v]) and padding k-1-pad: the batched implicit GEMM of conv2d, no im2col matrix and no
+     * col2im scatter. Other geometries: per image, the GEMM into a column matrix, then col2im.
+     */
     static Tensor backwardInput(Tensor g, Tensor w, int h, int wd, int stride, int pad) {
         int n = g.size(0), o = g.size(1), oh = g.size(2), ow = g.size(3), ohw = oh * ow;
         int c = w.size(1), kh = w.size(2), kw = w.size(3), ckk = c * kh * kw;
+        boolean direct = direct(kh, kw, stride, pad);
+        if (!direct && stride == 1 && kh == kw && pad < kh) {
+            float[] wt = new float[c * o * kh * kw], wd0 = w.data();
+            int kk = kh * kw, wo = w.offset();
+            for (int oc = 0; oc < o; oc++)
+                for (int ic = 0; ic < c; ic++)
+                    for (int t = 0; t < kk; t++) wt[(ic * o + oc) * kk + t] = wd0[wo + (oc * c + ic) * kk + kk - 1 - t];
+            return conv2d(g, Tensor.of(wt, c, o, kh, kw), null, 1, kh - 1 - pad);
+        }
         Tensor out = Tensor.empty(n, c, h, wd);
         float[] dx = out.data(), gd = g.data(), wdata = w.data();
-        boolean direct = direct(kh, kw, stride, pad);
         float[] gcol = direct ? null : new float[ckk * ohw];
         for (int b = 0; b < n; b++) {
             int go = g.offset() + b * o * ohw;
@@ -193,126 +303,68 @@ final class Conv {
         return out;
     }
 
+    /**
+     * The weight gradient dW [o x ckk] = sum over images and pixels of gradOut [o x pixels] times im2col^T. Images go
+     * in groups (about GROUP_COLS pixels): per group the output gradient is laid out as [o][group pixels] and the
+     * im2col matrix as [ckk][group pixels], and one GEMM (K = the group's pixels) accumulates into dW. The sum runs
+     * group by group, K block by K block, in a fixed order whatever the threads. A 1x1 stride-1 unpadded conv uses
+     * the images themselves.
+     */
     static Tensor backwardWeight(Tensor g, Tensor x, int kh, int kw, int stride, int pad) {
         int n = g.size(0), o = g.size(1), oh = g.size(2), ow = g.size(3), ohw = oh * ow;
         int c = x.size(1), h = x.size(2), wd = x.size(3), ckk = c * kh * kw;
         Tensor out = Tensor.empty(o, c, kh, kw);
         float[] dw = out.data(), gd = g.data(), xd = x.data();
-        boolean direct = direct(kh, kw, stride, pad);
-        float[] col = direct ? null : new float[ckk * ohw];
-        for (int b = 0; b < n; b++) {
-            int go = g.offset() + b * o * ohw, xo = x.offset() + b * c * h * wd;
-            if (direct) {
-                Gemm.gemm(o, ckk, ohw, gd, go, ohw, false, xd, xo, ohw, true, dw, 0, ckk);
-            } else {
-                im2col(xd, xo, c, h, wd, kh, kw, stride, pad, oh, ow, col);
-                Gemm.gemm(o, ckk, ohw, gd, go, ohw, false, col, 0, ohw, true, dw, 0, ckk);
+        if (direct(kh, kw, stride, pad)) {
+            for (int b = 0; b < n; b++)
+                Gemm.gemm(o, ckk, ohw, gd, g.offset() + b * o * ohw, ohw, false, xd, x.offset() + b * c * h * wd, ohw, true, dw, 0, ckk);
+            return out;
+        }
+        int per = groupImages(n, ohw);
+        float[] col = new float[ckk * per * ohw], gt = per > 1 ? new float[o * per * ohw] : null;
+        for (int b0 = 0; b0 < n; b0 += per) {
+            int cnt = Math.min(per, n - b0), cols = cnt * ohw;
+            im2col(xd, x.offset() + b0 * c * h * wd, cnt, c, h, wd, kh, kw, stride, pad, oh, ow, col, cols);
+            float[] a = gd;
+            int aOff = g.offset() + b0 * o * ohw;
+            if (cnt > 1) {
+                for (int bi = 0; bi < cnt; bi++)
+                    for (int oc = 0; oc < o; oc++)
+                        System.arraycopy(gd, aOff + (bi * o + oc) * ohw, gt, oc * cols + bi * ohw, ohw);
+                a = gt;
+                aOff = 0;
             }
+            Gemm.gemm(o, ckk, cols, a, aOff, cols, false, col, 0, cols, true, dw, 0, ckk);
         }
         return out;
     }
 
-    /** col[(ic*kh + u)*kw + v][i*ow + j] = x[ic][i*stride - pad + u][j*stride - pad + v], zero outside. */
-    static void im2col(float[] x, int xo, int c, int h, int wd, int kh, int kw, int stride, int pad, int oh, int ow, float[] col) {
+    /**
+     * The im2col matrices of {@code imgs} consecutive images side by side, row stride ld: col[((ic*kh + u)*kw + v)*ld
+     * + b*oh*ow + i*ow + j] = x[b][ic][i*stride - pad + u][j*stride - pad + v], zero outside. Parallel over rows.
+     */
+    static void im2col(float[] x, int xo, int imgs, int c, int h, int wd, int kh, int kw, int stride, int pad, int oh, int ow,
+                       float[] col, int ld) {
         int rows = c * kh * kw, ohw = oh * ow;
-        Parallel.forChunks(rows, Parallel.grain(ohw, 1L << 15), (s, e) -> {
+        Parallel.forChunks(rows, Parallel.grain((long) imgs * ohw, 1L << 15), (s, e) -> {
             for (int row = s; row < e; row++) {
                 int v = row % kw, u = (row / kw) % kh, ic = row / (kw * kh);
-                int base = row * ohw, plane = xo + ic * h * wd;
                 // output columns j whose input column j*stride - pad + v lies inside [0, wd)
                 int jLo = Math.max(0, ceilDiv(pad - v, stride)), jHi = Math.min(ow, ceilDiv(wd + pad - v, stride));
-                for (int i = 0; i < oh; i++) {
-                    int yy = i * stride - pad + u, dst = base + i * ow;
-                    if (yy < 0 || yy >= h || jLo >= jHi) { java.util.Arrays.fill(col, dst, dst + ow, 0f); continue; }
-                    java.util.Arrays.fill(col, dst, dst + jLo, 0f);
-                    int src = plane + yy * wd - pad + v;
-                    if (stride == 1) System.arraycopy(x, src + jLo, col, dst + jLo, jHi - jLo);
-                    else for (int j = jLo; j < jHi; j++) col[dst + j] = x[src + j * stride];
-                    java.util.Arrays.fill(col, dst + jHi, dst + ow, 0f);
+                for (int b = 0; b < imgs; b++) {
+                    int base = row * ld + b * ohw, plane = xo + (b * c + ic) * h * wd;
+                    for (int i = 0; i < oh; i++) {
+                        int yy = i * stride - pad + u, dst = base + i * ow;
+                        if (yy < 0 || yy >= h || jLo >= jHi) { java.util.Arrays.fill(col, dst, dst + ow, 0f); continue; }
+                        java.util.Arrays.fill(col, dst, dst + jLo, 0f);
+                        int src = plane + yy * wd - pad + v;
+                        if (stride == 1) System.arraycopy(x, src + jLo, col, dst + jLo, jHi - jLo);
+                        else for (int j = jLo; j < jHi; j++) col[dst + j] = x[src + j * stride];
+                        java.util.Arrays.fill(col, dst + jHi, dst + ow, 0f);
+                    }
                 }
             }
         });
-    }
-
-    /**
-     * Panel {@code jp} (output pixels [jp*NR, jp*NR + NR)) of the im2col matrix, all ckk rows, in the packed B layout
-     * {@code bp[base + p*NR + jj]}. Pixels of one output row are a run: for stride 1 a clipped copy of an input
-     * row segment, zeros where the kernel hangs over the padding.
-     */
-    static void packIm2colPanel(float[] x, int xo, int h, int wd, int kh, int kw, int stride, int pad, int ow,
-                                int ohw, float[] bp, int base, int jp, int r0, int r1) {
-        final int nr = Gemm.NR;
-        int j0 = jp * nr, cols = Math.min(nr, ohw - j0);
-        if (stride == 1) {
-            packIm2colPanelS1(x, xo, h, wd, kh, kw, pad, ow, bp, base, j0, cols, r0, r1);
-            return;
-        }
-        for (int p = r0; p < r1; p++) {
-            int v = p % kw, u = (p / kw) % kh, ic = p / (kw * kh);
-            int plane = xo + ic * h * wd, dst = base + p * nr;
-            int jj = 0;
-            while (jj < cols) {
-                int j = j0 + jj, oy = j / ow, ox = j % ow, seg = Math.min(cols - jj, ow - ox);
-                int iy = oy * stride - pad + u;
-                if (iy < 0 || iy >= h) {
-                    java.util.Arrays.fill(bp, dst + jj, dst + jj + seg, 0f);
-                } else {
-                    int row = plane + iy * wd, ix0 = ox * stride - pad + v;
-                    if (stride == 1) {
-                        // input columns ix0 .. ix0+seg-1, of which [lo, hi) lie inside the row
-                        int lo = Math.max(0, -ix0), hi = Math.min(seg, wd - ix0);
-                        if (hi <= lo) java.util.Arrays.fill(bp, dst + jj, dst + jj + seg, 0f);
-                        else {
-                            java.util.Arrays.fill(bp, dst + jj, dst + jj + lo, 0f);
-                            System.arraycopy(x, row + ix0 + lo, bp, dst + jj + lo, hi - lo);
-                            java.util.Arrays.fill(bp, dst + jj + hi, dst + jj + seg, 0f);
-                        }
-                    } else {
-                        for (int t = 0; t < seg; t++) {
-                            int ix = ix0 + t * stride;
-                            bp[dst + jj + t] = ix >= 0 && ix < wd ? x[row + ix] : 0f;
-                        }
-                    }
-                }
-                jj += seg;
-            }
-            if (cols < nr) java.util.Arrays.fill(bp, dst + cols, dst + nr, 0f);
-        }
-    }
-
-    /**
-     * The stride-1 case of {@link #packIm2colPanel} (every 3x3 conv of the decoder), which is most of the im2col work:
-     * the kernel taps (ic, u, v) are walked in row order without divisions, and each output-row run is copied with
-     * vector moves, the few padded pixels at its ends zeroed one by one. Per packed element this is a fraction of
-     * the previous per-tap arraycopy/fill calls (the pack took about a third of a 128-channel conv at 256x256).
-     */
-    private static void packIm2colPanelS1(float[] x, int xo, int h, int wd, int kh, int kw, int pad, int ow,
-                                          float[] bp, int base, int j0, int cols, int r0, int r1) {
-        final int nr = Gemm.NR, l = Gemm.L;
-        int oy0 = j0 / ow, ox0 = j0 % ow;
-        // rows [r0, r1) are the kernel taps (ic, u, v) in row order, starting at r0's
-        int ic = r0 / (kh * kw), u = (r0 / kw) % kh, v = r0 % kw;
-        for (int p = r0; p < r1; p++) {
-            int plane = xo + ic * h * wd, dst = base + p * nr;
-            for (int jj = 0, oy = oy0, ox = ox0; jj < cols; oy++, ox = 0) {
-                int seg = Math.min(cols - jj, ow - ox), iy = oy - pad + u, d = dst + jj;
-                jj += seg;
-                if (iy < 0 || iy >= h) {
-                    for (int t = 0; t < seg; t++) bp[d + t] = 0f;
-                    continue;
-                }
-                // input columns ix0 .. ix0+seg-1 of row iy, of which [lo, hi) lie inside the row
-                int ix0 = ox - pad + v, src = plane + iy * wd + ix0;
-                int lo = Math.max(0, Math.min(seg, -ix0)), hi = Math.max(lo, Math.min(seg, wd - ix0));
-                for (int t = 0; t < lo; t++) bp[d + t] = 0f;
-                int t = lo;
-                for (; t <= hi - l; t += l) FloatVector.fromArray(Gemm.S, x, src + t).intoArray(bp, d + t);
-                for (; t < hi; t++) bp[d + t] = x[src + t];
-                for (t = hi; t < seg; t++) bp[d + t] = 0f;
-            }
-            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
-            if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
-        }
     }
 
     private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }

@@ -385,6 +385,17 @@ public final class OpCatalog {
                 {2, 4, 5, 70, 3, 3, 3, 1, 1},
                 {1, 3, 4, 40, 4, 3, 5, 1, 2},
                 {1, 2, 6, 50, 1, 3, 3, 1, 1},
+                // batched implicit GEMM (conv2d, and the input gradient as a conv with the flipped kernel): panels
+                // across image boundaries (8x8 and 5x7 images), no padding, the 5x5 kernel, stride 2 on many images
+                {5, 6, 8, 8, 9, 3, 3, 1, 1},
+                {3, 7, 5, 7, 12, 3, 3, 1, 1},
+                {4, 5, 6, 9, 7, 3, 3, 1, 0},
+                {3, 3, 9, 8, 6, 5, 5, 1, 2},
+                {4, 6, 9, 9, 8, 3, 3, 2, 1},
+                // more pixels than one group's GEMM (svg.conv.cols, 4096): 9 images of 24x24 in two groups
+                {9, 6, 24, 24, 8, 3, 3, 1, 1},
+                // padding >= kernel size: the input gradient takes the col2im path
+                {2, 3, 5, 5, 6, 3, 3, 1, 3},
         };
         for (int[] g : cfgs) convGeometry(out, g);
     }

@@ -166,6 +166,12 @@ class SimdBackendTest {
             assertSameBitsForThreadCounts(() -> cpu.conv2d(x, w, null, 2, 1));
             assertSameBitsForThreadCounts(() -> cpu.conv2dBackwardInput(gy, w, 20, 20, 2, 1));
             assertSameBitsForThreadCounts(() -> cpu.conv2dBackwardWeight(gy, x, 3, 3, 2, 1));
+            // stride 1: the batched implicit GEMM (forward, and the input gradient as a flipped-kernel conv) and the
+            // grouped weight gradient
+            Tensor gy1 = rand(22, 2, 10, 20, 20);
+            assertSameBitsForThreadCounts(() -> cpu.conv2d(x, w, null, 1, 1));
+            assertSameBitsForThreadCounts(() -> cpu.conv2dBackwardInput(gy1, w, 20, 20, 1, 1));
+            assertSameBitsForThreadCounts(() -> cpu.conv2dBackwardWeight(gy1, x, 3, 3, 1, 1));
             assertSameBitsForThreadCounts(() -> cpu.softmax(big));
             assertSameBitsForThreadCounts(() -> cpu.layerNorm(big, null, null, 1e-6f));
             assertSameBitsForThreadCounts(() -> cpu.groupNorm(big.reshape(2, 32, 5000), 8, null, null, 1e-6f));
