@@ -70,29 +70,19 @@ final class Conv {
         int oh = outSize(h, kh, stride, pad), ow = outSize(wd, kw, stride, pad), ohw = oh * ow, ckk = c * kh * kw;
         int hp = h + 2 * pad, wp = wd + 2 * pad, plane = hp * wp, img = c * plane;
         int per = groupImages(n, ohw);
-        // zero-bordered input of one group, L floats of slack so the packing may read a whole vector past a row end
-        float[] xp = pad > 0 ? new float[per * img + Gemm.L] : null;
+        // zero-bordered input of one group (also without padding: the L floats of slack after it let the packing
+        // read whole vectors past a row's end)
+        float[] xp = new float[per * img + Gemm.L];
         float[] tmp = per > 1 ? new float[o * per * ohw] : null;
         for (int b0 = 0; b0 < n; b0 += per) {
             int cnt = Math.min(per, n - b0), cols = cnt * ohw;
-            float[] src;
-            int srcOff;
-            if (pad > 0) {
-                padInto(xd, xOff + b0 * c * h * wd, cnt * c, h, wd, pad, xp);
-                src = xp;
-                srcOff = 0;
-            } else {
-                src = xd;
-                srcOff = xOff + b0 * c * h * wd;
-            }
+            padInto(xd, xOff + b0 * c * h * wd, cnt * c, h, wd, pad, xp);
             float[] cb = cnt > 1 ? tmp : y;
             int cOff = cnt > 1 ? 0 : b0 * o * ohw, ldc = cnt > 1 ? cols : ohw;
             for (int oc = 0; oc < o; oc++)
                 java.util.Arrays.fill(cb, cOff + oc * ldc, cOff + oc * ldc + cols, bias == null ? 0f : bias.data()[bias.offset() + oc]);
-            final float[] sx = src;
-            final int so = srcOff;
             Gemm.gemm(o, cols, ckk, wdata, wOff, ckk, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
-                    packPadded(sx, so, img, plane, wp, kh, kw, stride, oh, ow, ohw, cols, bp, off, jp, r0, r1), cb, cOff, ldc);
+                    packPadded(xp, 0, img, plane, wp, kh, kw, stride, oh, ow, ohw, cols, bp, off, jp, r0, r1), cb, cOff, ldc);
             if (cnt > 1)
                 for (int bi = 0; bi < cnt; bi++)
                     for (int oc = 0; oc < o; oc++)
@@ -109,38 +99,47 @@ final class Conv {
         });
     }
 
+    /** Per-thread run table of one panel for packPadded: [source offset, panel column, length, vector part] per run. */
+    private static final ThreadLocal<int[]> RUNS = ThreadLocal.withInitial(() -> new int[4 * Gemm.NR]);
+
     /**
      * Rows [r0, r1) (kernel taps (ic, u, v)) of panel {@code jp} (columns [jp*NR, jp*NR + NR) of a group's im2col
      * matrix, columns = (image, output pixel)) in the packed B layout {@code bp[off + p*NR + jj]}, read from a
-     * zero-bordered input (image stride {@code img}, plane {@code plane}, row {@code wp}): tap (ic, u, v) of output
-     * (oy, ox) is {@code x[ic][oy*stride + u][ox*stride + v]}, never outside. Stride 1: each output-row run is a
-     * contiguous copy, done with whole vectors; a vector may run past the run's end (the next run overwrites
-     * those elements, and the row's padding columns are zeroed last), never past the panel row.
+     * zero-bordered input (image stride {@code img}, plane {@code plane}, row {@code wp}, at least L floats of slack
+     * after the last image): tap (ic, u, v) of output (oy, ox) is {@code x[ic][oy*stride + u][ox*stride + v]}, never
+     * outside. The panel's columns are runs of consecutive pixels of one output row; the runs (where each starts in
+     * the input relative to the tap, and in the panel) are worked out once per call, then every tap row is the same
+     * runs at the tap's offset. Stride 1: each run is copied with whole vectors, the last of which may run past the
+     * run's end (the next run overwrites those elements, the padding columns are zeroed last), never past the
+     * panel row.
      */
     static void packPadded(float[] x, int xo, int img, int plane, int wp, int kh, int kw, int stride, int oh, int ow,
                            int ohw, int n, float[] bp, int off, int jp, int r0, int r1) {
         final int nr = Gemm.NR, l = Gemm.L;
         int j0 = jp * nr, cols = Math.min(nr, n - j0);
-        int img0 = j0 / ohw, pix0 = j0 % ohw, oy0 = pix0 / ow, ox0 = pix0 % ow;
+        int[] runs = RUNS.get();
+        int nrun = 0;
+        for (int jj = 0, im = j0 / ohw, oy = (j0 % ohw) / ow, ox = (j0 % ohw) % ow; jj < cols; nrun++) {
+            int len = Math.min(cols - jj, ow - ox), whole = (len + l - 1) / l * l;
+            runs[4 * nrun] = im * img + oy * stride * wp + ox * stride;
+            runs[4 * nrun + 1] = jj;
+            runs[4 * nrun + 2] = len;
+            runs[4 * nrun + 3] = jj + whole <= nr ? whole : len / l * l;
+            jj += len;
+            ox = 0;
+            if (++oy == oh) { oy = 0; im++; }
+        }
         int ic = r0 / (kh * kw), u = (r0 / kw) % kh, v = r0 % kw;
-        int xlen = x.length;
         for (int p = r0; p < r1; p++) {
-            int dst = off + p * nr, rowEnd = dst + nr, tap = xo + ic * plane + u * wp + v;
-            for (int jj = 0, im = img0, oy = oy0, ox = ox0; jj < cols; ) {
-                int seg = Math.min(cols - jj, ow - ox), s = tap + im * img + oy * stride * wp + ox * stride, d = dst + jj;
+            int dst = off + p * nr, tap = xo + ic * plane + u * wp + v;
+            for (int q = 0; q < 4 * nrun; q += 4) {
+                int sx = tap + runs[q], d = dst + runs[q + 1], len = runs[q + 2], vec = runs[q + 3], t = 0;
                 if (stride == 1) {
-                    int t = 0;
-                    for (; t < seg; t += l) {
-                        if (d + t + l > rowEnd || s + t + l > xlen) break;
-                        FloatVector.fromArray(Gemm.S, x, s + t).intoArray(bp, d + t);
-                    }
-                    for (; t < seg; t++) bp[d + t] = x[s + t];
+                    for (; t < vec; t += l) FloatVector.fromArray(Gemm.S, x, sx + t).intoArray(bp, d + t);
+                    for (; t < len; t++) bp[d + t] = x[sx + t];
                 } else {
-                    for (int t = 0; t < seg; t++) bp[d + t] = x[s + t * stride];
+                    for (; t < len; t++) bp[d + t] = x[sx + t * stride];
                 }
-                jj += seg;
-                ox = 0;
-                if (++oy == oh) { oy = 0; im++; }
             }
             for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
             if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
