@@ -5,9 +5,11 @@ import svg.tensor.Tensor;
 import svg.tensor.parallel.Parallel;
 
 /**
- * 2-D convolution and its two gradients as GEMMs over im2col matrices, one image at a time (the GEMM is parallel
- * inside). A 1x1, stride-1, unpadded convolution uses the image itself as the GEMM operand. The weight gradient sums
- * over the batch by accumulating image after image into the same output, in batch order.
+ * 2-D convolution and its two gradients as GEMMs (parallel inside). More than 4 output channels: implicit GEMMs
+ * over groups of images (the im2col matrix packed straight into B panels); the stride-1 input gradient is such a
+ * convolution with the flipped, transposed kernel; the weight gradient is one GEMM per group of images over the
+ * group's im2col matrix, accumulated group after group in batch order. A 1x1, stride-1, unpadded convolution uses
+ * the image itself as the GEMM operand; at most 4 output channels, stride 1: a direct convolution.
  */
 final class Conv {
     private Conv() {}
