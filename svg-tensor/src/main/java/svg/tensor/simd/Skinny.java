@@ -6,7 +6,9 @@ import svg.tensor.parallel.Parallel;
 
 /**
  * GEMM for very few rows of C (matrix-vector and friends): packing B would cost as much as the product, so these
- * kernels stream B once. Parallel over column chunks of C; each C element is reduced by one thread in k order.
+ * kernels stream B once. Parallel over column chunks of C; each C element is reduced by one thread in k order, and
+ * exactly as the packed micro-kernel does it (start from C, one FMA per p), so a row's bits never depend on whether
+ * its product took this path or the packed one.
  */
 final class Skinny {
     private Skinny() {}
@@ -34,18 +36,37 @@ final class Skinny {
                 }
             });
         } else {
-            // B(p, j) = b[j*ldb + p]: column j of B is a contiguous run along k, so C(i,j) is a dot product
-            int grain = Parallel.grain((long) k * m, 1L << 15);
-            Parallel.forChunks(n, grain, (s, e) -> {
-                for (int j = s; j < e; j++) {
-                    int bj = bOff + j * ldb;
+            // B(p, j) = b[j*ldb + p]: a chunk of B's columns is transposed into a [k][chunk] scratch block, then
+            // summed as above. A dot product per C element would be quicker to write but would sum in another order
+            // than the packed kernel (C, then one FMA per p), so a row's result would depend on how many rows the
+            // product has: a batch of 2 and a batch of 6 would give different bits for the same image.
+            int chunk = 4 * L;
+            int grain = Parallel.grain((long) k * chunk * (m + 1), 1L << 15);
+            int chunks = (n + chunk - 1) / chunk;
+            Parallel.forChunks(chunks, grain, (s, e) -> {
+                float[] bt = scratch(k * chunk);
+                for (int ch = s; ch < e; ch++) {
+                    int j0 = ch * chunk, cols = Math.min(chunk, n - j0);
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (j0 + j) * ldb;
+                        for (int p = 0; p < k; p++) bt[p * chunk + j] = b[src + p];
+                    }
                     for (int i = 0; i < m; i++) {
-                        int ai = aOff + i * ars;
-                        c[cOff + i * ldc + j] += acs == 1 ? dot(k, a, ai, b, bj) : dotStrided(k, a, ai, acs, b, bj);
+                        int ci = cOff + i * ldc + j0, ai = aOff + i * ars;
+                        if (cols == chunk) rowChunk4(k, a, ai, acs, bt, 0, chunk, c, ci);
+                        else rowTail(k, cols, a, ai, acs, bt, 0, chunk, c, ci);
                     }
                 }
             });
         }
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] scratch(int size) {
+        float[][] h = SCRATCH.get();
+        if (h[0].length < size) h[0] = new float[size];
+        return h[0];
     }
 
     private static void rowChunk4(int k, float[] a, int ai, int acs, float[] b, int bi, int ldb, float[] c, int ci) {
@@ -68,24 +89,5 @@ final class Skinny {
             for (int p = 0; p < k; p++) s = Math.fma(a[ai + p * acs], b[bi + p * ldb + j], s);
             c[ci + j] = s;
         }
-    }
-
-    /** Dot product of two contiguous runs, vector partial sums then a fixed-order lane reduction. */
-    static float dot(int k, float[] x, int xi, float[] y, int yi) {
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
-        int p = 0;
-        for (; p <= k - 2 * L; p += 2 * L) {
-            s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
-            s1 = FloatVector.fromArray(S, x, xi + p + L).fma(FloatVector.fromArray(S, y, yi + p + L), s1);
-        }
-        float s = VMath.sum(s0.add(s1));
-        for (; p < k; p++) s = Math.fma(x[xi + p], y[yi + p], s);
-        return s;
-    }
-
-    private static float dotStrided(int k, float[] x, int xi, int xs, float[] y, int yi) {
-        float s = 0;
-        for (int p = 0; p < k; p++) s = Math.fma(x[xi + p * xs], y[yi + p], s);
-        return s;
     }
 }

@@ -65,6 +65,36 @@ class SimdBackendTest {
             }
     }
 
+    /**
+     * A row's bits do not depend on how many rows the product has: the skinny path (m <= 4) sums as the packed
+     * kernel does. Otherwise a batch of 2 and a batch of 6 would sample different images for the same seed.
+     */
+    @Test
+    void skinnyRowsAreBitIdenticalToTheSameRowsOfATallerProduct() {
+        Parallel.setThreads(2);
+        int[][] shapes = {{70, 33}, {129, 300}, {5, 600}, {390, 513}};
+        for (int[] s : shapes)
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                int n = s[0], k = s[1], tall = 11;
+                Tensor a = ta ? rand(7, 1, k, tall) : rand(7, 1, tall, k), b = tb ? rand(8, 1, n, k) : rand(8, 1, k, n);
+                float[] all = cpu.matmul(a, ta, b, tb).toArray();
+                for (int m = 1; m <= Gemm.SKINNY_M; m++) {
+                    Tensor am = (ta ? a.narrow(2, 0, m) : a.narrow(1, 0, m)).contiguous();
+                    float[] few = cpu.matmul(am, ta, b, tb).toArray();
+                    assertArrayEquals(java.util.Arrays.copyOf(all, m * n), few,
+                            "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb);
+                }
+            }
+        SimdBackend cached = new SimdBackend();
+        cached.cachePackedWeights(true);
+        Tensor x = rand(9, 6, 130), w = rand(10, 50, 130), bias = rand(11, 50);
+        for (SimdBackend be : new SimdBackend[]{cpu, cached}) {
+            float[] all = be.linear(x, w, bias).toArray();
+            assertArrayEquals(java.util.Arrays.copyOf(all, 2 * 50), be.linear(x.narrow(0, 0, 2).contiguous(), w, bias).toArray());
+        }
+    }
+
     @Test
     void gemmWithBTooLargeToPackAtOnce() {
         Parallel.setThreads(2);
