@@ -3,13 +3,13 @@ package svg.app;
 import svg.nn.pipeline.ProgressListener;
 
 /** A progress bar fed by the pipeline's progress reports (created on the first report, when the total is known). */
-final class Progress implements ProgressListener, AutoCloseable {
+public final class Progress implements ProgressListener, AutoCloseable {
     private final String label;
     private final boolean quiet;
     private ProgressBar bar;
     private int last;
 
-    Progress(String label, boolean quiet) {
+    public Progress(String label, boolean quiet) {
         this.label = label;
         this.quiet = quiet;
     }

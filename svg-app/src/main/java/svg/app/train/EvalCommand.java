@@ -5,6 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import svg.app.CliException;
 import svg.app.ComputeOptions;
+import svg.app.Progress;
 import svg.nn.data.Dataset;
 import svg.nn.data.IdxDataset;
 import svg.nn.flow.SamplerOptions;
@@ -51,6 +52,9 @@ public final class EvalCommand implements Runnable {
         Double cfg;
         @Option(names = "--steps", description = "Sampler steps (default: the model's).")
         Integer steps;
+        @Option(names = "--no-progress", description = "No progress bar while sampling (for logs).")
+        boolean noProgress;
+
         @Option(names = "--real", description = "Also print the classifier's per-class accuracy on the real Fashion-MNIST test set, "
                 + "the scale for the sample numbers (a class it confuses on real images it also confuses on samples).")
         boolean real;
@@ -72,7 +76,10 @@ public final class EvalCommand implements Runnable {
                 int[] ids = new int[k * n];
                 for (int i = 0; i < ids.length; i++) ids[i] = i / n;
                 long t0 = System.nanoTime();
-                Tensor imgs = model.generate(ids, o, seed, 32, null);
+                Tensor imgs;
+                try (Progress bar = new Progress("classify", noProgress)) {
+                    imgs = model.generate(ids, o, seed, 32, bar);
+                }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 int[] pred = clf.predict(imgs);
                 int correct = 0;

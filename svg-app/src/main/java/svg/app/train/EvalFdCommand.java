@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import svg.app.CliException;
 import svg.app.ComputeOptions;
+import svg.app.Progress;
 import svg.nn.data.Dataset;
 import svg.nn.data.IdxDataset;
 import svg.nn.data.Image;
@@ -86,6 +87,9 @@ public final class EvalFdCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--real-limit", paramLabel = "N", description = "Use only the first N real test images (default: all 10,000).")
     Integer realLimit;
+    @Option(names = "--no-progress", description = "No progress bar while sampling (for logs).")
+    boolean noProgress;
+
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder with the t10k-images/labels files (default: /usr/share/datasets/fashion-mnist).")
     Path data;
 
@@ -152,7 +156,9 @@ public final class EvalFdCommand implements Callable<Integer> {
                 SamplerOptions o = samplerOptions(model);
                 int[] ids = new int[m];
                 for (int i = 0; i < m; i++) ids[i] = i / n;
-                scored = model.generate(ids, o, seed, batch, null);
+                try (Progress bar = new Progress("fd", noProgress)) {
+                    scored = model.generate(ids, o, seed, batch, bar);
+                }
                 what = String.format(Locale.ROOT, "%d samples (%d per class, %s, seed %d)", m, n, describe(o), seed);
                 out.printf(Locale.ROOT, "generated %s in %.1f s%n", what, secs(t0));
             }
