@@ -10,8 +10,25 @@ import java.util.Locale;
  * name may also match one alternative of a slash-separated entry ("t-shirt" = "T-shirt/top") or the first
  * comma-separated synonym of an ImageNet-style entry ("tench" = "tench, Tinca tinca").
  */
-final class ClassNames {
+public final class ClassNames {
     private ClassNames() {}
+
+    /**
+     * The class id of every image of {@code svg sample --class C... --n N}: N images of each given class in order, or,
+     * without classes, N images in all cycling through the model's classes. {@code svg serve} uses the same ids.
+     */
+    public static int[] sampleIds(List<String> specs, int n, List<String> names, int numClasses) {
+        if (specs.isEmpty()) {
+            int[] ids = new int[n];
+            for (int i = 0; i < n; i++) ids[i] = i % numClasses;
+            return ids;
+        }
+        int[] wanted = resolve(specs, names, numClasses);
+        int[] ids = new int[wanted.length * n];
+        for (int c = 0; c < wanted.length; c++)
+            for (int i = 0; i < n; i++) ids[c * n + i] = wanted[c];
+        return ids;
+    }
 
     static int[] resolve(List<String> specs, List<String> names, int numClasses) {
         int[] ids = new int[specs.size()];
@@ -19,7 +36,8 @@ final class ClassNames {
         return ids;
     }
 
-    static int resolve(String spec, List<String> names, int numClasses) {
+    /** One class id or name to its id; a {@link CliException} names the known classes when it matches none. */
+    public static int resolve(String spec, List<String> names, int numClasses) {
         String s = spec.trim();
         if (s.matches("\\d+")) {
             int id;

@@ -25,6 +25,11 @@ public final class ComputeOptions {
         void close();
     }
 
+    /** {@code --device NAME} when given (the thread count never changes results, so it is left out). */
+    public java.util.List<String> commandArgs() {
+        return device == null ? java.util.List.of() : java.util.List.of("--device", device.trim());
+    }
+
     public Scope apply() {
         int prevThreads = Parallel.threads();
         if (threads != null) {

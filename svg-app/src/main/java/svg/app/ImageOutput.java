@@ -13,9 +13,10 @@ import java.util.Locale;
 
 /**
  * Where generated images go: a path ending in .png gets one grid image; any other path is a folder that receives one
- * PNG per image ({@code prefix_000.png}, ...).
+ * PNG per image ({@code prefix_000.png}, ...). {@link #pngs} gives the bytes of those files without writing them
+ * ({@code svg serve} answers with them).
  */
-final class ImageOutput {
+public final class ImageOutput {
     private ImageOutput() {}
 
     static boolean isSingleFile(Path out) {
@@ -50,12 +51,25 @@ final class ImageOutput {
             written.add(out);
         } else {
             Files.createDirectories(out);
-            for (int i = 0; i < images.size(0); i++) {
+            List<byte[]> pngs = pngs(images, 1);
+            for (int i = 0; i < pngs.size(); i++) {
                 Path f = out.resolve(String.format(Locale.ROOT, "%s_%03d.png", prefix, i));
-                ImageIo.writePng(images.select(0, i), f);
+                Files.write(f, pngs.get(i));
                 written.add(f);
             }
         }
         return written;
+    }
+
+    /**
+     * The PNG file of each image [N, 3, H, W] in [0, 1], enlarged {@code scale} times: byte for byte what a folder
+     * {@code --out} receives.
+     */
+    public static List<byte[]> pngs(Tensor images, int scale) {
+        if (scale < 1 || scale > 64) throw new CliException("--scale must be in [1, 64], got " + scale);
+        Tensor up = ImageGrid.upscale(images, scale);
+        List<byte[]> out = new ArrayList<>(up.size(0));
+        for (int i = 0; i < up.size(0); i++) out.add(ImageIo.pngBytes(up.select(0, i)));
+        return out;
     }
 }

@@ -13,6 +13,8 @@ import svg.tensor.io.UnsafePickleException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Which model a command runs: {@code --model DIR} (a model directory: model.json, dit/autoencoder/stats
@@ -39,12 +41,24 @@ public final class ModelOptions {
     @Option(names = "--bf16", description = "Keep the Linear and Conv2d weights (over 99%% of the parameters) in memory as bfloat16: half the weight memory; arithmetic stays float32.")
     boolean bf16;
 
-    /** The model folder in use (for messages). */
-    Path directory() {
+    /** The model folder in use (for messages); null when no --model is given and the default model is missing. */
+    public Path directory() {
         return model != null ? model : ModelLocator.defaultModelDir();
     }
 
-    SvgModel load() throws IOException {
+    /** The options as given on the command line, for showing an equivalent command ({@code svg serve}). */
+    public List<String> commandArgs() {
+        List<String> a = new ArrayList<>();
+        if (model != null) a.addAll(List.of("--model", model.toString()));
+        if (dit != null) a.addAll(List.of("--dit", dit.toString()));
+        if (autoencoder != null) a.addAll(List.of("--autoencoder", autoencoder.toString()));
+        if (dino != null) a.addAll(List.of("--dino", dino.toString()));
+        if (stats != null) a.addAll(List.of("--stats", stats.toString()));
+        if (bf16) a.add("--bf16");
+        return a;
+    }
+
+    public SvgModel load() throws IOException {
         Path dir = directory();
         if (model != null) {
             if (!Files.exists(model)) throw new CliException("--model " + model + " not found");
@@ -82,7 +96,7 @@ public final class ModelOptions {
     }
 
     /** "weights 8.3 MB float32" or "weights 4.4 MB (bfloat16 matrices)": what the loaded networks hold in memory. */
-    static String weightsSummary(SvgModel m) {
+    public static String weightsSummary(SvgModel m) {
         long bytes = Bf16Weights.bytes(m.dit()) + Bf16Weights.bytes(m.autoencoder());
         boolean bf = m.dit().parameters().stream().anyMatch(Tensor::isBf16);
         return String.format(java.util.Locale.ROOT, "weights %.1f MB %s", bytes / 1e6, bf ? "(bfloat16 matrices)" : "float32");

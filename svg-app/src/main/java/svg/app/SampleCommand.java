@@ -73,16 +73,7 @@ final class SampleCommand implements java.util.concurrent.Callable<Integer> {
         ImageOutput.check(out);
         try (var scope = compute.apply()) {
             SvgModel m = modelOptions.load();
-            int[] ids;
-            if (classes.isEmpty()) {
-                ids = new int[n];
-                for (int i = 0; i < n; i++) ids[i] = i % m.numClasses();
-            } else {
-                int[] wanted = ClassNames.resolve(classes, m.classes(), m.numClasses());
-                ids = new int[wanted.length * n];
-                for (int c = 0; c < wanted.length; c++)
-                    for (int i = 0; i < n; i++) ids[c * n + i] = wanted[c];
-            }
+            int[] ids = ClassNames.sampleIds(classes, n, m.classes(), m.numClasses());
             SamplerOptions o = sampling.apply(m.sampling());
             long t0 = System.nanoTime();
             Tensor images;

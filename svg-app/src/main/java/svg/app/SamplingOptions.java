@@ -29,7 +29,18 @@ public final class SamplingOptions {
     @Option(names = "--sde-noise", paramLabel = "ETA", description = "Noise level of the sde sampler (default 1).")
     Double sdeNoise;
 
-    SamplerOptions apply(SamplerOptions base) {
+    /** The options that {@code --steps}, {@code --sampler}, {@code --cfg} and {@code --cfg-mode} set (null: not given). */
+    public static SamplingOptions of(Integer steps, String sampler, Double cfg, String cfgMode) {
+        SamplingOptions s = new SamplingOptions();
+        s.steps = steps;
+        s.sampler = sampler;
+        s.cfg = cfg;
+        s.cfgMode = cfgMode;
+        return s;
+    }
+
+    /** {@code base} (the model's defaults) with every option given here replacing its value. */
+    public SamplerOptions apply(SamplerOptions base) {
         SamplerOptions o = base;
         try {
             if (steps != null) {
