@@ -27,6 +27,7 @@ import java.io.PrintWriter;
                 TrainCommand.class,
                 svg.app.train.EvalCommand.class,
                 PlotCommand.class,
+                svg.app.serve.ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SvgCommand implements Runnable {
     @CommandLine.Spec
