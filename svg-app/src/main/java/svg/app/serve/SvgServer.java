@@ -276,7 +276,9 @@ final class SvgServer implements AutoCloseable {
                     event(out, "progress", progress(job));
                     event(out, "result", result);
                 } else {
-                    out.write((Json.writeCompact(result) + "\n").getBytes(StandardCharsets.UTF_8));
+                    byte[] json = (Json.writeCompact(result) + "\n").getBytes(StandardCharsets.UTF_8);
+                    if (!res.isCommitted()) res.setContentLength(json.length); // no heartbeat went out: a plain response
+                    out.write(json);
                 }
                 out.flush();
                 log(r, "200: " + pngs.size() + " images in " + seconds(job.endedNanos - job.startedNanos)

@@ -90,7 +90,16 @@ function showResult(r) {
   });
   $("results-title").textContent = r.images.length + " × " + r.class + ", seed " + r.seed + " (" + r.steps + " " +
     r.sampler + " steps, cfg " + r.cfg + ", " + r.cfg_mode + ") in " + r.seconds.toFixed(2) + " s";
-  $("command").textContent = r.command;
+  // one unbreakable span per word: the command wraps between arguments only
+  const cmd = $("command");
+  cmd.replaceChildren();
+  r.command.split(" ").forEach((word, i) => {
+    if (i > 0) cmd.append(" ");
+    const span = document.createElement("span");
+    span.className = "word";
+    span.textContent = word;
+    cmd.append(span);
+  });
   $("results").hidden = false;
 }
 

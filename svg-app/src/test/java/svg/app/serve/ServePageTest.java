@@ -2,6 +2,7 @@ package svg.app.serve;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -33,12 +34,15 @@ import static svg.app.serve.ServeFixture.*;
  * for the grid, checks that every image decoded and is the API's image for the same request, that the command
  * shown is the API's, and that Cancel (the page closing its connection) cancels the job on the server.
  *
- * <p>SKIPPED when /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver).
+ * <p>SKIPPED when /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver;
+ * other paths with -Dsvg.serve.chromium=PATH, -Dsvg.serve.chromedriver=PATH).
  * With {@code -Dsvg.serve.screenshot=PATH} (or SVG_SERVE_SCREENSHOT=PATH) it generates eight images at the model's
  * default steps and saves a screenshot of the page to PATH (docs/images/serve.png is made this way).
  */
 class ServePageTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium"), CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's paths; -Dsvg.serve.chromium=PATH and -Dsvg.serve.chromedriver=PATH name others. */
+    static final Path CHROMIUM = Path.of(System.getProperty("svg.serve.chromium", "/usr/bin/chromium")),
+            CHROMEDRIVER = Path.of(System.getProperty("svg.serve.chromedriver", "/usr/bin/chromedriver"));
 
     /** Selenium warns that it has no DevTools support for this chromium version; the test uses none. */
     static final java.util.logging.Logger CDP_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
@@ -47,11 +51,17 @@ class ServePageTest {
     static ChromeDriverService service;
     static WebDriver driver;
 
+    static final boolean BROWSER = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    static final String SKIPPED = "SKIPPED: the browser test of svg serve's page needs Debian's chromium and chromium-driver ("
+            + CHROMIUM + (Files.isExecutable(CHROMIUM) ? "" : " missing") + ", " + CHROMEDRIVER
+            + (Files.isExecutable(CHROMEDRIVER) ? "" : " missing") + "): apt-get install chromium chromium-driver";
+
     @BeforeAll
     static void start(@TempDir Path profile) {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "SKIPPED: the browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
-                        + "): apt-get install chromium chromium-driver");
+        if (!BROWSER) {
+            System.err.println("ServePageTest " + SKIPPED);
+            return;
+        }
         CDP_LOG.setLevel(java.util.logging.Level.SEVERE);
         server = ServeFixture.start(Limits.defaults());
         service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
@@ -62,6 +72,11 @@ class ServePageTest {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1200,740", "--user-data-dir=" + profile.toAbsolutePath());
         driver = new ChromeDriver(service, options);
+    }
+
+    @BeforeEach
+    void needsTheBrowser() {
+        assumeTrue(BROWSER, SKIPPED);
     }
 
     @AfterAll
