@@ -16,6 +16,7 @@ SVG="$ROOT/svg"
 export SVG_XMX="${SVG_XMX:-5g}"
 export SVG_JAVA_OPTS="${SVG_JAVA_OPTS:--Xms$SVG_XMX -XX:+AlwaysPreTouch}"
 T="--threads 2 --no-progress"
+P="--threads 2"   # svg eval probe prints no progress bar
 CLF="$ROOT/models/default/eval/classifier.safetensors"
 STAGE="${1:-all}"
 STOP_AT="${STOP_AT:-7000}"
@@ -51,7 +52,7 @@ if [ "$STAGE" = all ] || [ "$STAGE" = dit-vae ]; then
   run "$SVG" train dit --vae "$RUNS/vae" --out "$RUNS/dit-vae" $DIT --stop-after "$STOP_AT" $T
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = fd-steps ]; then
-  for s in 1000 2000 3500 7000; do
+  for s in 500 1000 1500 2000 3500 7000; do
     [ "$s" -le "$STOP_AT" ] || continue
     fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$s" 25 3
     fd vae "--vae $RUNS/vae" "$RUNS/dit-vae" "$s" 25 3
@@ -65,9 +66,9 @@ if [ "$STAGE" = all ] || [ "$STAGE" = few-step ]; then
   done
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = probe ]; then
-  run "$SVG" eval probe --pixels $T
-  run "$SVG" eval probe --latent "$ROOT/models/stages/autoencoder" $T
-  run "$SVG" eval probe --latent "$RUNS/vae" $T
+  run "$SVG" eval probe --pixels $P
+  run "$SVG" eval probe --latent "$ROOT/models/stages/autoencoder" $P
+  run "$SVG" eval probe --latent "$RUNS/vae" $P
 fi
 awk -F, 'NR == 1 || $3 == 25' "$CLAIMS/fd.csv" > "$CLAIMS/fd-vs-steps.csv"
 "$SVG" plot "$CLAIMS/fd-vs-steps.csv" --x dit_step --y fd --series latent --log-y --title "FD-FMNIST vs DiT training steps (25 Euler steps, cfg 3)" \

@@ -3,7 +3,7 @@
 # committed model (docs/training.md has the wall times, losses and scores). Stages: ssl | autoencoder | dit |
 # classifier | eval | all (default). The first two ran in one sitting and are committed under models/stages/, so
 # `scripts/train-default.sh dit` starts from them on a fresh machine (SSL=dir, AE=dir to use others). Every stage
-# checkpoints: rerun a stage with --resume appended to its command to continue it. RUNS=dir (default: runs/).
+# checkpoints: `scripts/train-default.sh STAGE --resume` continues it (extra arguments go to the stage's training command). RUNS=dir (default: runs/).
 #
 # The heap is fixed and pre-touched (SVG_XMX + -Xms + AlwaysPreTouch): on the 2-core VM this ran on, a training
 # JVM with the launcher's default heap (75% of RAM, grown on demand) spent 5-7x more time in the kernel
@@ -15,7 +15,10 @@ SVG="$ROOT/svg"
 export SVG_XMX="${SVG_XMX:-5g}"
 export SVG_JAVA_OPTS="${SVG_JAVA_OPTS:--Xms$SVG_XMX -XX:+AlwaysPreTouch}"
 T="--threads 2 --no-progress"
+P="--threads 2"   # svg eval probe prints no progress bar
 STAGE="${1:-all}"
+shift || true
+X=("$@")   # appended to the stage's training command, e.g. --resume
 SSL="${SSL:-$ROOT/models/stages/ssl}"
 AE="${AE:-$ROOT/models/stages/autoencoder}"
 CLF="$ROOT/models/default/eval/classifier.safetensors"
@@ -26,16 +29,16 @@ if want ssl; then
   #    DINOv3 ViT, patch 4 (8x8 tokens), dim 64, depth 4
   SSL="$RUNS/ssl"
   "$SVG" train ssl --objective contrastive --out "$SSL" --patch 4 --steps 5000 --batch 128 --lr 2e-3 --warmup 250 \
-    --weight-decay 0.05 --min-scale 0.25 --log-every 50 --checkpoint-every 250 $T
-  "$SVG" eval probe --pixels $T
-  for p in cls cls+mean patches; do "$SVG" eval probe --encoder "$SSL" --pooling "$p" $T; done
+    --weight-decay 0.05 --min-scale 0.25 --log-every 50 --checkpoint-every 250 $T ${X[@]+"${X[@]}"}
+  "$SVG" eval probe --pixels $P
+  for p in cls cls+mean patches; do "$SVG" eval probe --encoder "$SSL" --pooling "$p" $P; done
 fi
 if want autoencoder; then
   # 2. autoencoder: residual ViT (8 channels, dropout 0.1 as the official one) + LDM decoder 8x8 -> 32x32,
   #    L1 + encoder-feature perceptual loss, PatchGAN with the adaptive weight from step 1500
   AE="$RUNS/ae"
   "$SVG" train autoencoder --ssl "$SSL" --out "$AE" --steps 2500 --batch 32 --lr 1e-3 --warmup 100 \
-    --decoder-ch 32 --ch-mult 1,2,2 --res-blocks 1 --disc-start 1500 --log-every 25 --checkpoint-every 250 $T
+    --decoder-ch 32 --ch-mult 1,2,2 --res-blocks 1 --disc-start 1500 --log-every 25 --checkpoint-every 250 $T ${X[@]+"${X[@]}"}
   "$SVG" eval fd --autoencoder "$AE" --n 100 --classifier "$CLF" $T
 fi
 if want dit; then
@@ -43,12 +46,12 @@ if want dit; then
   #    7000 x 64; every 500th checkpoint kept for FD against steps (scripts/paper-claims.sh)
   "$SVG" train dit --autoencoder "$AE" --out "$RUNS/dit" --steps 7000 --batch 64 --lr 6e-4 --warmup 200 --ema 0.999 \
     --encode-limit 60000 --hidden 128 --depth 4 --heads 4 --cfg "${CFG:-3.0}" --log-every 50 --checkpoint-every 500 \
-    --keep-every 500 $T
+    --keep-every 500 $T ${X[@]+"${X[@]}"}
 fi
 if want classifier; then
   # the independent pixel classifier of svg eval classify / svg eval fd (committed as models/default/eval/)
   "$SVG" train classifier --out "$RUNS/classifier" --steps 1000 --batch 64 --lr 2e-3 --log-every 20 \
-    --checkpoint-every 200 $T
+    --checkpoint-every 200 $T ${X[@]+"${X[@]}"}
 fi
 if want eval; then
   "$SVG" eval classify --model "$RUNS/dit/model" --classifier "$CLF" --n 20 --real $T
