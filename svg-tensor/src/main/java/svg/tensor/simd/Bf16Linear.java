@@ -13,8 +13,8 @@ import svg.tensor.parallel.Parallel;
  * (a bfloat16 is the top half of a float32, so widening is a 16-bit shift and exact) and all arithmetic is float32.
  * Weights stay at half the memory; no float32 copy of a whole weight is ever made.
  *
- * <p>Few rows (sampling's adaLN and timestep MLPs): a dot product per output that streams the weight once, widening
- * a vector of shorts per step. More rows: the regular packed GEMM, whose B panels are packed straight from the
+ * <p>Few rows (sampling's adaLN and timestep MLPs): the weight is streamed once, a chunk of rows widened and
+ * transposed at a time, and summed in the packed kernel's order. More rows: the regular packed GEMM, whose B panels are packed straight from the
  * bfloat16 weight (the packing transposes anyway, widening costs nothing extra there).
  */
 final class Bf16Linear {
@@ -30,30 +30,29 @@ final class Bf16Linear {
     static void gemm(int m, int n, int k, float[] a, int aOff, int lda, short[] w, int wOff, float[] c, int cOff, int ldc) {
         if (m <= 0 || n <= 0 || k <= 0) return;
         if (m <= Gemm.SKINNY_M) {
-            int grain = Parallel.grain((long) k * m, 1L << 15);
-            Parallel.forChunks(n, grain, (s, e) -> {
-                for (int j = s; j < e; j++) {
-                    int wj = wOff + j * k;
-                    for (int i = 0; i < m; i++) c[cOff + i * ldc + j] += dot(k, a, aOff + i * lda, w, wj);
+            // as Skinny's transposed case: a chunk of W's rows widened into a [k][chunk] block, then summed from C
+            // with one FMA per p, the packed kernel's order (so the bits equal float32 weights' on either path)
+            int chunk = 4 * L;
+            int grain = Parallel.grain((long) k * chunk * (m + 1), 1L << 15);
+            Parallel.forChunks((n + chunk - 1) / chunk, grain, (s, e) -> {
+                float[] bt = Skinny.scratch(k * chunk);
+                for (int ch = s; ch < e; ch++) {
+                    int j0 = ch * chunk, cols = Math.min(chunk, n - j0);
+                    for (int j = 0; j < cols; j++) {
+                        int src = wOff + (j0 + j) * k;
+                        for (int p = 0; p < k; p++) bt[p * chunk + j] = Float.intBitsToFloat(w[src + p] << 16);
+                    }
+                    for (int i = 0; i < m; i++) {
+                        int ci = cOff + i * ldc + j0, ai = aOff + i * lda;
+                        if (cols == chunk) Skinny.rowChunk4(k, a, ai, 1, bt, 0, chunk, c, ci);
+                        else Skinny.rowTail(k, cols, a, ai, 1, bt, 0, chunk, c, ci);
+                    }
                 }
             });
             return;
         }
         Gemm.gemm(m, n, k, a, aOff, lda, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) -> packRows(k, n, w, wOff, bp, off, jp, r0, r1),
                 c, cOff, ldc);
-    }
-
-    /** float32 x . bfloat16 y over k elements: vector partial sums, then the fixed-order lane reduction. */
-    static float dot(int k, float[] x, int xi, short[] y, int yi) {
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
-        int p = 0;
-        for (; p <= k - 2 * L; p += 2 * L) {
-            s0 = FloatVector.fromArray(S, x, xi + p).fma(widen(y, yi + p), s0);
-            s1 = FloatVector.fromArray(S, x, xi + p + L).fma(widen(y, yi + p + L), s1);
-        }
-        float s = VMath.sum(s0.add(s1));
-        for (; p < k; p++) s = Math.fma(x[xi + p], Float.intBitsToFloat(y[yi + p] << 16), s);
-        return s;
     }
 
     /** L bfloat16 values from {@code y[i..]} as floats: sign-extend to ints, shift into the high half, reinterpret. */

@@ -63,13 +63,13 @@ final class Skinny {
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    private static float[] scratch(int size) {
+    static float[] scratch(int size) {
         float[][] h = SCRATCH.get();
         if (h[0].length < size) h[0] = new float[size];
         return h[0];
     }
 
-    private static void rowChunk4(int k, float[] a, int ai, int acs, float[] b, int bi, int ldb, float[] c, int ci) {
+    static void rowChunk4(int k, float[] a, int ai, int acs, float[] b, int bi, int ldb, float[] c, int ci) {
         FloatVector s0 = FloatVector.fromArray(S, c, ci), s1 = FloatVector.fromArray(S, c, ci + L);
         FloatVector s2 = FloatVector.fromArray(S, c, ci + 2 * L), s3 = FloatVector.fromArray(S, c, ci + 3 * L);
         for (int p = 0; p < k; p++) {
@@ -83,7 +83,7 @@ final class Skinny {
         s0.intoArray(c, ci); s1.intoArray(c, ci + L); s2.intoArray(c, ci + 2 * L); s3.intoArray(c, ci + 3 * L);
     }
 
-    private static void rowTail(int k, int cols, float[] a, int ai, int acs, float[] b, int bi, int ldb, float[] c, int ci) {
+    static void rowTail(int k, int cols, float[] a, int ai, int acs, float[] b, int bi, int ldb, float[] c, int ci) {
         for (int j = 0; j < cols; j++) {
             float s = c[ci + j];
             for (int p = 0; p < k; p++) s = Math.fma(a[ai + p * acs], b[bi + p * ldb + j], s);
