@@ -19,10 +19,13 @@ T="--threads 2 --no-progress"
 P="--threads 2"   # svg eval probe prints no progress bar
 CLF="$ROOT/models/default/eval/classifier.safetensors"
 STAGE="${1:-all}"
+# the KL-VAE: the committed one (models/stages/vae, the vae stage's output of 2026-12-05) unless the vae stage runs
+VAE="${VAE:-$ROOT/models/stages/vae}"
 STOP_AT="${STOP_AT:-7000}"
+last=$(( STOP_AT < 7000 ? STOP_AT : 7000 ))   # the DiT step of the few-step comparison
 CLAIMS="$RUNS/claims"
 mkdir -p "$CLAIMS"
-[ -f "$CLAIMS/fd.csv" ] || echo "latent,dit_step,sampler_steps,cfg,fd,floor" > "$CLAIMS/fd.csv"
+[ -f "$CLAIMS/fd.csv" ] || echo "latent,dit_step,sampler_steps,cfg,fd,floor,wall_s" > "$CLAIMS/fd.csv"
 # the same DiT recipe as the built-in model's (scripts/train-default.sh)
 DIT="--steps 7000 --batch 64 --lr 6e-4 --warmup 200 --ema 0.999 --encode-limit 60000 --hidden 128 --depth 4 --heads 4"
 DIT="$DIT --log-every 50 --checkpoint-every 500 --keep-every 500"
@@ -35,41 +38,46 @@ fd() {
   ck="$run/checkpoints/$(printf 'step-%07d' "$step").safetensors"
   model="$run/model-step-$step"
   [ -d "$model" ] || run "$SVG" train dit $src --out "$run" $DIT --export-checkpoint "$ck" $T
+  local t0=$SECONDS
   out=$(run "$SVG" eval fd --model "$model" --n 100 --steps "$ss" --cfg "$cfg" --classifier "$CLF" $T 2>&1 | tee /dev/stderr)
-  echo "$latent,$step,$ss,$cfg,$(echo "$out" | awk '/scored:/ {for(i=1;i<=NF;i++) if($i=="FD") print $(i+1)}'),$(echo "$out" | awk '/floor:/ {for(i=1;i<=NF;i++) if($i=="FD") print $(i+1)}')" >> "$CLAIMS/fd.csv"
+  echo "$latent,$step,$ss,$cfg,$(echo "$out" | awk '/scored:/ {for(i=1;i<=NF;i++) if($i=="FD") print $(i+1)}'),$(echo "$out" | awk '/floor:/ {for(i=1;i<=NF;i++) if($i=="FD") print $(i+1)}'),$((SECONDS - t0))" >> "$CLAIMS/fd.csv"
 }
 
 if [ "$STAGE" = all ] || [ "$STAGE" = vae ]; then
   # the baseline autoencoder: ViT encoder (patch 4 -> 8x8, hidden 64, depth 4) predicting an 8-channel Gaussian,
   # the SVG autoencoder's decoder and loss recipe (L1 + 0.5 x frozen-encoder perceptual + PatchGAN from step 1500)
-  run "$SVG" train vae --out "$RUNS/vae" --patch 4 --z-channels 8 --hidden 64 --depth 4 --heads 2 --decoder-ch 32 \
+  VAE="$RUNS/vae"
+  run "$SVG" train vae --out "$VAE" --patch 4 --z-channels 8 --hidden 64 --depth 4 --heads 2 --decoder-ch 32 \
     --ch-mult 1,2,2 --res-blocks 1 --ssl "$ROOT/models/stages/ssl" --disc-start 1500 --steps 2500 --batch 32 --lr 1e-3 \
     --warmup 100 --log-every 25 --checkpoint-every 250 $T
-  run "$SVG" eval fd --vae "$RUNS/vae" --n 100 --classifier "$CLF" $T
+  run "$SVG" eval fd --vae "$VAE" --n 100 --classifier "$CLF" $T
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = dit-vae ]; then
   # --stop-after: the first STOP_AT updates of the 7000-step schedule (--resume continues it)
-  run "$SVG" train dit --vae "$RUNS/vae" --out "$RUNS/dit-vae" $DIT --stop-after "$STOP_AT" $T
+  run "$SVG" train dit --vae "$VAE" --out "$RUNS/dit-vae" $DIT --stop-after "$STOP_AT" $T
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = fd-steps ]; then
   for s in 500 1000 1500 2000 3500 7000; do
     [ "$s" -le "$STOP_AT" ] || continue
     fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$s" 25 3
-    fd vae "--vae $RUNS/vae" "$RUNS/dit-vae" "$s" 25 3
+    fd vae "--vae $VAE" "$RUNS/dit-vae" "$s" 25 3
   done
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = few-step ]; then
-  last=$(( STOP_AT < 7000 ? STOP_AT : 7000 ))
   for ss in 5 10; do
     fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$last" "$ss" 3
-    fd vae "--vae $RUNS/vae" "$RUNS/dit-vae" "$last" "$ss" 3
+    fd vae "--vae $VAE" "$RUNS/dit-vae" "$last" "$ss" 3
   done
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = probe ]; then
   run "$SVG" eval probe --pixels $P
   run "$SVG" eval probe --latent "$ROOT/models/stages/autoencoder" $P
-  run "$SVG" eval probe --latent "$RUNS/vae" $P
+  run "$SVG" eval probe --latent "$VAE" $P
 fi
-awk -F, 'NR == 1 || $3 == 25' "$CLAIMS/fd.csv" > "$CLAIMS/fd-vs-steps.csv"
+# rows sorted by latent, then x (the points were scored in whatever order the stages ran)
+{ head -1 "$CLAIMS/fd.csv"; awk -F, 'NR > 1 && $3 == 25 && $4 == 3' "$CLAIMS/fd.csv" | sort -t, -k1,1 -k2,2n; } > "$CLAIMS/fd-vs-steps.csv"
 "$SVG" plot "$CLAIMS/fd-vs-steps.csv" --x dit_step --y fd --series latent --log-y --title "FD-FMNIST vs DiT training steps (25 Euler steps, cfg 3)" \
   --x-label "DiT training step" --y-label "FD-FMNIST" --out "$CLAIMS/fd-vs-steps.png"
+{ head -1 "$CLAIMS/fd.csv"; awk -F, -v s="$last" 'NR > 1 && $2 == s && $4 == 3' "$CLAIMS/fd.csv" | sort -t, -k1,1 -k3,3n; } > "$CLAIMS/fd-vs-sampler-steps.csv"
+"$SVG" plot "$CLAIMS/fd-vs-sampler-steps.csv" --x sampler_steps --y fd --series latent --title "FD-FMNIST vs Euler steps (DiT step $last, cfg 3)" \
+  --x-label "Euler sampling steps" --y-label "FD-FMNIST" --out "$CLAIMS/fd-vs-sampler-steps.png"
