@@ -22,7 +22,7 @@ STAGE="${1:-all}"
 # the KL-VAE: the committed one (models/stages/vae, the vae stage's output of 2026-12-05) unless the vae stage runs
 VAE="${VAE:-$ROOT/models/stages/vae}"
 STOP_AT="${STOP_AT:-7000}"
-last=$(( STOP_AT < 7000 ? STOP_AT : 7000 ))   # the DiT step of the few-step comparison
+last=$(( STOP_AT < 7000 ? STOP_AT : 7000 ))   # the last DiT step evaluated (few-step: there and at 2000)
 CLAIMS="$RUNS/claims"
 mkdir -p "$CLAIMS"
 [ -f "$CLAIMS/fd.csv" ] || echo "latent,dit_step,sampler_steps,cfg,fd,floor,wall_s" > "$CLAIMS/fd.csv"
@@ -53,20 +53,25 @@ if [ "$STAGE" = all ] || [ "$STAGE" = vae ]; then
   run "$SVG" eval fd --vae "$VAE" --n 100 --classifier "$CLF" $T
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = dit-vae ]; then
-  # --stop-after: the first STOP_AT updates of the 7000-step schedule (--resume continues it)
-  run "$SVG" train dit --vae "$VAE" --out "$RUNS/dit-vae" $DIT --stop-after "$STOP_AT" $T
+  # --stop-after: the first STOP_AT updates of the 7000-step schedule; a later call resumes from the checkpoint
+  resume=""; [ -f "$RUNS/dit-vae/checkpoint.safetensors" ] && resume="--resume"
+  run "$SVG" train dit --vae "$VAE" --out "$RUNS/dit-vae" $DIT --stop-after "$STOP_AT" $resume $T
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = fd-steps ]; then
-  for s in 500 1000 1500 2000 3500 7000; do
+  for s in 500 1000 1500 2000 3500 5000 7000; do
     [ "$s" -le "$STOP_AT" ] || continue
     fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$s" 25 3
     fd vae "--vae $VAE" "$RUNS/dit-vae" "$s" 25 3
   done
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = few-step ]; then
-  for ss in 5 10; do
-    fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$last" "$ss" 3
-    fd vae "--vae $VAE" "$RUNS/dit-vae" "$last" "$ss" 3
+  # at step 2000 (where the two curves cross) and at the last step reached
+  for step in $(printf '%s\n' 2000 "$last" | sort -un); do
+    [ "$step" -le "$STOP_AT" ] || continue
+    for ss in 5 10; do
+      fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$step" "$ss" 3
+      fd vae "--vae $VAE" "$RUNS/dit-vae" "$step" "$ss" 3
+    done
   done
 fi
 if [ "$STAGE" = all ] || [ "$STAGE" = probe ]; then
@@ -78,6 +83,6 @@ fi
 { head -1 "$CLAIMS/fd.csv"; awk -F, 'NR > 1 && $3 == 25 && $4 == 3' "$CLAIMS/fd.csv" | sort -t, -k1,1 -k2,2n; } > "$CLAIMS/fd-vs-steps.csv"
 "$SVG" plot "$CLAIMS/fd-vs-steps.csv" --x dit_step --y fd --series latent --log-y --title "FD-FMNIST vs DiT training steps (25 Euler steps, cfg 3)" \
   --x-label "DiT training step" --y-label "FD-FMNIST" --out "$CLAIMS/fd-vs-steps.png"
-{ head -1 "$CLAIMS/fd.csv"; awk -F, -v s="$last" 'NR > 1 && $2 == s && $4 == 3' "$CLAIMS/fd.csv" | sort -t, -k1,1 -k3,3n; } > "$CLAIMS/fd-vs-sampler-steps.csv"
-"$SVG" plot "$CLAIMS/fd-vs-sampler-steps.csv" --x sampler_steps --y fd --series latent --title "FD-FMNIST vs Euler steps (DiT step $last, cfg 3)" \
+{ echo "run,$(head -1 "$CLAIMS/fd.csv")"; awk -F, 'NR > 1 && ($2 == 2000 || $2 == '"$last"') && $4 == 3 {print $1 " step " $2 "," $0}' "$CLAIMS/fd.csv" | sort -t, -k1,1 -k4,4n; } > "$CLAIMS/fd-vs-sampler-steps.csv"
+"$SVG" plot "$CLAIMS/fd-vs-sampler-steps.csv" --x sampler_steps --y fd --series run --title "FD-FMNIST vs Euler steps (cfg 3)" \
   --x-label "Euler sampling steps" --y-label "FD-FMNIST" --out "$CLAIMS/fd-vs-sampler-steps.png"
