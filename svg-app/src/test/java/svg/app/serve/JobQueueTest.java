@@ -139,13 +139,17 @@ class JobQueueTest {
     @Test
     void cancellingInsideABatch() throws Exception {
         CountDownLatch hold = new CountDownLatch(1), hold2 = new CountDownLatch(1), gate = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
         AtomicInteger steps = new AtomicInteger();
         try (JobQueue q = new JobQueue(10, 4, (group, p) -> {
             try {
                 if (group.getFirst().seed() == 0) assertTrue(hold.await(10, TimeUnit.SECONDS));
                 if (group.getFirst().seed() == 1) assertTrue(hold2.await(10, TimeUnit.SECONDS));
                 for (int i = 1; i <= 50; i++) {
-                    if (group.getFirst().seed() >= 20) assertTrue(gate.await(10, TimeUnit.SECONDS));
+                    long first = group.getFirst().seed();
+                    // neither group may finish before the test has cancelled its members
+                    if (first >= 10 && first < 20) assertTrue(cancelled.await(10, TimeUnit.SECONDS));
+                    if (first >= 20) assertTrue(gate.await(10, TimeUnit.SECONDS));
                     p.onProgress("sample", i, 50);
                     steps.incrementAndGet();
                 }
@@ -160,6 +164,7 @@ class JobQueueTest {
             hold.countDown();
             blocker.result.get(10, TimeUnit.SECONDS);
             a.cancel("client left"); // may be running with b already, or still waiting: either way b is served
+            cancelled.countDown();
             assertArrayEquals(new byte[]{11}, b.result.get(10, TimeUnit.SECONDS).getFirst());
             assertThrows(CancellationException.class, () -> a.result.get(10, TimeUnit.SECONDS));
 
