@@ -70,7 +70,9 @@ public final class SamplingOptions {
         return o;
     }
 
-    static String describe(SamplerOptions o) {
-        return o.steps() + " " + o.sampler().officialName() + " steps, cfg " + o.cfg() + " (" + o.mode() + "), shift " + o.shift();
+    /** One line naming every setting that changes the images, for logs and reports. */
+    public static String describe(SamplerOptions o) {
+        String interval = o.intervalLo() > 0 || o.intervalHi() < 1 ? ", interval [" + o.intervalLo() + ", " + o.intervalHi() + "]" : "";
+        return o.steps() + " " + o.sampler().officialName() + " steps, cfg " + o.cfg() + " (" + o.mode() + interval + "), shift " + o.shift();
     }
 }

@@ -5,6 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import svg.app.CliException;
 import svg.app.ComputeOptions;
+import svg.app.SamplingOptions;
 import svg.app.Progress;
 import svg.nn.data.Dataset;
 import svg.nn.data.IdxDataset;
@@ -48,10 +49,7 @@ public final class EvalCommand implements Runnable {
         int n;
         @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
         long seed;
-        @Option(names = "--cfg", description = "Guidance scale (default: the model's).")
-        Double cfg;
-        @Option(names = "--steps", description = "Sampler steps (default: the model's).")
-        Integer steps;
+        @Mixin SamplingOptions sampling;
         @Option(names = "--no-progress", description = "No progress bar while sampling (for logs).")
         boolean noProgress;
 
@@ -69,9 +67,7 @@ public final class EvalCommand implements Runnable {
                 CheckpointFile cf = CheckpointFile.read(classifier);
                 PixelClassifier clf = new PixelClassifier(model.numClasses(), new Rng(0));
                 clf.load(cf.tensors());
-                SamplerOptions o = model.sampling();
-                if (cfg != null) o = o.withCfg(cfg);
-                if (steps != null) o = o.withSteps(steps);
+                SamplerOptions o = sampling.apply(model.sampling());
                 int k = model.numClasses();
                 int[] ids = new int[k * n];
                 for (int i = 0; i < ids.length; i++) ids[i] = i / n;
@@ -83,7 +79,7 @@ public final class EvalCommand implements Runnable {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 int[] pred = clf.predict(imgs);
                 int correct = 0;
-                System.out.printf(Locale.ROOT, "generated %d images (%d per class, cfg %.2f, %d steps) in %.1f s%n", ids.length, n, o.cfg(), o.steps(), secs);
+                System.out.printf(Locale.ROOT, "generated %d images (%d per class, %s) in %.1f s%n", ids.length, n, SamplingOptions.describe(o), secs);
                 for (int c = 0; c < k; c++) {
                     int[] pc = java.util.Arrays.copyOfRange(pred, c * n, (c + 1) * n);
                     double acc = Accuracy.fractionEqual(pc, c);

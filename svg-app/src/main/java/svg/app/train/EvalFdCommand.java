@@ -7,13 +7,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import svg.app.CliException;
 import svg.app.ComputeOptions;
+import svg.app.SamplingOptions;
 import svg.app.Progress;
 import svg.nn.data.Dataset;
 import svg.nn.data.IdxDataset;
 import svg.nn.data.Image;
 import svg.nn.data.Transform;
 import svg.nn.data.Transforms;
-import svg.nn.flow.SamplerKind;
 import svg.nn.flow.SamplerOptions;
 import svg.nn.image.ImageIo;
 import svg.nn.inception.FidInceptionV3;
@@ -77,12 +77,7 @@ public final class EvalFdCommand implements Callable<Integer> {
     int n;
     @Option(names = "--seed", defaultValue = "1", description = "Sampling seed and seed of the real-set split (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the model's).")
-    Integer steps;
-    @Option(names = "--cfg", paramLabel = "SCALE", description = "Guidance scale (default: the model's).")
-    Double cfg;
-    @Option(names = "--sampler", paramLabel = "KIND", description = "euler, heun or sde (default: the model's).")
-    String sampler;
+    @Mixin SamplingOptions sampling;
     @Option(names = "--batch", defaultValue = "32", description = "Images per generation / reconstruction batch (default: ${DEFAULT-VALUE}; results do not depend on it for samples).")
     int batch;
     @Option(names = "--real-limit", paramLabel = "N", description = "Use only the first N real test images (default: all 10,000).")
@@ -238,23 +233,10 @@ public final class EvalFdCommand implements Callable<Integer> {
         return c;
     }
 
-    private SamplerOptions samplerOptions(ImageGenerator model) {
-        SamplerOptions o = model.sampling();
-        try {
-            if (steps != null) {
-                if (steps < 1) throw new CliException("--steps must be >= 1, got " + steps);
-                o = o.withSteps(steps);
-            }
-            if (cfg != null) o = o.withCfg(cfg);
-            if (sampler != null) o = o.withSampler(SamplerKind.parse(sampler));
-        } catch (IllegalArgumentException e) {
-            throw new CliException(e.getMessage(), e);
-        }
-        return o;
-    }
+    private SamplerOptions samplerOptions(ImageGenerator model) { return sampling.apply(model.sampling()); }
 
     private static String describe(SamplerOptions o) {
-        return String.format(Locale.ROOT, "cfg %.2f, %d %s steps", o.cfg(), o.steps(), o.sampler().officialName());
+        return SamplingOptions.describe(o);
     }
 
     private Path dataDir() { return data != null ? data : IdxDataset.FASHION_DEFAULT_DIR; }

@@ -134,7 +134,7 @@ class EvalFdCommandTest {
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("floor set 6, reference 54"), r.out());
         assertTrue(r.out().contains("FD-FMNIST"), r.out());
-        assertTrue(r.out().contains("6 samples (2 per class, cfg 2.00, 2 euler steps, seed 1)"), r.out());
+        assertTrue(r.out().contains("6 samples (2 per class, 2 euler steps, cfg 2.0 (constant), shift "), r.out());
         List<Double> fd = fds(r.out());
         assertEquals(2, fd.size(), r.out());
         assertTrue(fd.get(0) > 0 && fd.get(1) > 0, r.out());
@@ -142,6 +142,13 @@ class EvalFdCommandTest {
         // same seed, same numbers (and the generation batch does not matter)
         Run again = run("eval", "fd", "--model", model.toString(), "--n", "2", "--data", data.toString(), "--threads", "2", "--batch", "4");
         assertEquals(fd, fds(again.out()), again.toString());
+        // the sampler options of `svg sample` apply: a guidance interval changes the samples, and the report says so
+        Run interval = run("eval", "fd", "--model", model.toString(), "--n", "2", "--data", data.toString(), "--threads", "1",
+                "--cfg-interval", "0.5,1");
+        assertEquals(0, interval.exit(), interval.toString());
+        assertTrue(interval.out().contains("interval [0.5, 1.0]"), interval.out());
+        assertNotEquals(fd.get(0), fds(interval.out()).get(0), interval.out());
+        assertEquals(fd.get(1), fds(interval.out()).get(1), "the floor does not depend on sampling");
     }
 
     @Test
