@@ -227,14 +227,23 @@ public final class SvgModel implements ImageGenerator {
         List<Tensor> parts = new ArrayList<>();
         for (int first = 0; first < n; first += batchSize) {
             int count = Math.min(batchSize, n - first);
-            PerImageNoise noise = new PerImageNoise(seed, first, count);
-            Tensor z0 = noise.normal(count, numTokens(), latentChannels());
-            int[] y = Arrays.copyOfRange(classIds, first, first + count);
-            Tensor tokens = sampleTokens(z0, y, o, noise, (s, steps, t, z) -> p.onProgress("sample", ++done[0], total));
-            parts.add(decode(tokensToLatent(tokens)));
+            parts.add(generateBatch(Arrays.copyOfRange(classIds, first, first + count), first, o, seed,
+                    (s, steps, t, z) -> p.onProgress("sample", ++done[0], total)));
             p.onProgress("decode", ++done[0], total);
         }
         return parts.size() == 1 ? parts.get(0) : Tensor.cat(0, parts);
+    }
+
+    /**
+     * One sampler batch of {@link #generate}: images first..first+y.length-1 of a run with {@code seed}, of classes
+     * {@code y}, decoded to [y.length, 3, H, W] in [0, 1]. A distributed run (svg-spark) that cuts the run into batches
+     * at the same places gets the same bytes.
+     */
+    public Tensor generateBatch(int[] y, int first, SamplerOptions o, long seed, StepListener listener) {
+        PerImageNoise noise = new PerImageNoise(seed, first, y.length);
+        Tensor z0 = noise.normal(y.length, numTokens(), latentChannels());
+        Tensor tokens = sampleTokens(z0, y, o, noise, listener);
+        return decode(tokensToLatent(tokens));
     }
 
     /**

@@ -43,6 +43,7 @@ public final class Trainer {
     private final Loader loader;
     private final PrintStream log;
     private long stopAfter = Long.MAX_VALUE;
+    private TrainSync sync = TrainSync.NONE;
 
     public Trainer(TrainConfig cfg, TrainTask task, Loader loader, PrintStream log) {
         this.cfg = cfg;
@@ -61,6 +62,12 @@ public final class Trainer {
     public Trainer stopAfter(long step) {
         if (step <= 0) throw new IllegalArgumentException("stop step must be positive, got " + step);
         stopAfter = step;
+        return this;
+    }
+
+    /** Runs as one replica of data-parallel training (see {@link TrainSync}); the default is one process. */
+    public Trainer sync(TrainSync s) {
+        sync = s == null ? TrainSync.NONE : s;
         return this;
     }
 
@@ -85,10 +92,10 @@ public final class Trainer {
             rng.setState(new long[]{Long.parseLong(r[0]), Long.parseLong(r[1]), Long.parseLong(r[2])});
             elapsedBefore = Double.parseDouble(c.metadata().getOrDefault("elapsed_s", "0"));
             log.printf(Locale.ROOT, "resuming %s from %s at step %d/%d%n", task.name(), ckpt, start, cfg.steps());
-        } else if (!cfg.resume() && Files.exists(ckpt)) {
+        } else if (!cfg.resume() && Files.exists(ckpt) && sync.writer()) {
             log.printf("note: starting fresh; overwriting %s (pass --resume to continue it)%n", ckpt);
         }
-        CsvLog csv = new CsvLog(cfg.out().resolve("log.csv"), start);
+        CsvLog csv = sync.writer() ? new CsvLog(cfg.out().resolve("log.csv"), start) : null;
         loader.seek(start * cfg.accum());
         TrainListener listener = cfg.listener();
         listener.started(task.name(), start, cfg.steps());
@@ -111,12 +118,14 @@ public final class Trainer {
                 sums.merge("loss", lv / cfg.accum(), Double::sum);
                 for (var e : o.logs().entrySet()) sums.merge(e.getKey(), e.getValue() / cfg.accum(), Double::sum);
             }
+            sync.gradients(params, sums, step);
             double norm = GradClip.globalNorm(params);
             if (!Double.isFinite(norm)) throw diverged(step, "gradient norm is " + norm, lastCkptStep, ckpt);
             double lr = sched.at(step);
             opt.step(lr, GradClip.factor(norm, cfg.clipNorm()));
             Params.zeroGrad(params);
             task.afterUpdate(b, rng, step);
+            sync.updated(params, task.state(), step);
             long done = step + 1;
             double secs = (System.nanoTime() - t0) / 1e9;
             double sps = (done - start) * (double) cfg.batchSize() * cfg.accum() / Math.max(1e-9, secs);
@@ -126,11 +135,11 @@ public final class Trainer {
                 row.put("grad_norm", norm);
                 row.put("samples_per_s", sps);
                 row.put("elapsed_s", elapsedBefore + secs);
-                csv.append(done, row);
+                if (csv != null) csv.append(done, row);
                 last = row;
             }
             listener.updated(done, sums, sps);
-            if (done % cfg.checkpointEvery() == 0 || done == end) {
+            if (sync.writer() && (done % cfg.checkpointEvery() == 0 || done == end)) {
                 save(ckpt, opt, rng, done, elapsedBefore + secs);
                 lastCkptStep = done;
                 listener.checkpointed(done, csv.file());

@@ -23,6 +23,7 @@ public final class DitTask implements TrainTask {
     private final DiT dit;
     private final double shift, labelDropout, emaDecay;
     private final Ema ema;
+    private int replica = 0, replicas = 1;
 
     public DitTask(DiT dit, double shift, double labelDropout, double emaDecay) {
         this.dit = dit;
@@ -31,6 +32,21 @@ public final class DitTask implements TrainTask {
         this.emaDecay = emaDecay;
         dit.train();
         this.ema = new Ema(dit.namedParameters());
+    }
+
+    /**
+     * Makes this task one of {@code replicas} data-parallel replicas: each batch the loader gives is the global batch,
+     * of which this replica trains rows [B r / R, B (r + 1) / R), its loss weighted by its share of B. Every random draw
+     * (label dropout, noise, times) is still made for the whole global batch, in the order of one process, and the
+     * replica keeps its rows: the replicas' summed gradients are then those of one process on the global batch (to
+     * float32 summation order).
+     */
+    public DitTask shard(int replica, int replicas) {
+        if (replicas < 1 || replica < 0 || replica >= replicas)
+            throw new IllegalArgumentException("replica " + replica + " of " + replicas);
+        this.replica = replica;
+        this.replicas = replicas;
+        return this;
     }
 
     @Override public String name() { return "dit"; }
@@ -57,8 +73,16 @@ public final class DitTask implements TrainTask {
         int[] y = batch.labels().clone();
         int nullClass = dit.config.nullClass();
         for (int i = 0; i < b; i++) if (rng.nextDouble() < labelDropout) y[i] = nullClass;
-        RectifiedFlowLoss.Result r = RectifiedFlowLoss.compute(velocity(dit), x1, y, shift, rng);
-        return new StepOutput(r.loss());
+        if (replicas == 1) return new StepOutput(RectifiedFlowLoss.compute(velocity(dit), x1, y, shift, rng).loss());
+        if (b < replicas) throw new IllegalArgumentException("a global batch of " + b + " cannot be split between " + replicas + " replicas");
+        // the draws of RectifiedFlowLoss.compute(..., rng) for the whole batch, in its order
+        Tensor z0 = Tensor.randn(rng, x1.shape());
+        Tensor tRaw = Tensor.rand(rng, 0f, 1f, b);
+        int first = (int) ((long) b * replica / replicas), count = (int) ((long) b * (replica + 1) / replicas) - first;
+        RectifiedFlowLoss.Result r = RectifiedFlowLoss.compute(velocity(dit), x1.narrow(0, first, count).contiguous(),
+                java.util.Arrays.copyOfRange(y, first, first + count), z0.narrow(0, first, count).contiguous(),
+                tRaw.narrow(0, first, count).contiguous(), shift);
+        return new StepOutput(r.loss().mul((float) count / b));
     }
 
     @Override
