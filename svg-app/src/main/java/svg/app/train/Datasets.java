@@ -10,25 +10,30 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Opens the training set named by {@link TrainOptions}. */
-final class Datasets {
+/** Opens the training set named by {@link TrainOptions} (public for svg-spark, whose jobs take the same options). */
+public final class Datasets {
     private Datasets() {}
 
     static Dataset open(TrainOptions o, boolean train) {
+        return open(o.data, o.dataset, o.imageFolder, o.limit, train);
+    }
+
+    /** The set of {@code --data DIR --dataset NAME [--image-folder] [--limit N]}; {@code train}: the training split. */
+    public static Dataset open(Path data, String dataset, boolean imageFolder, Integer limit, boolean train) {
         Dataset d;
         try {
-            if (o.imageFolder) {
-                if (o.data == null) throw new CliException("--image-folder needs --data DIR");
-                d = new ImageFolder(o.data);
-            } else if (o.dataset.equalsIgnoreCase("mnist")) {
-                d = IdxDataset.mnist(o.data != null ? o.data : mnistDir(), train);
-            } else if (o.dataset.equalsIgnoreCase("fashion-mnist")) {
-                d = IdxDataset.fashionMnist(o.data != null ? o.data : IdxDataset.FASHION_DEFAULT_DIR, train);
-            } else throw new CliException("unknown --dataset '" + o.dataset + "' (fashion-mnist, mnist; or --image-folder --data DIR)");
+            if (imageFolder) {
+                if (data == null) throw new CliException("--image-folder needs --data DIR");
+                d = new ImageFolder(data);
+            } else if (dataset.equalsIgnoreCase("mnist")) {
+                d = IdxDataset.mnist(data != null ? data : mnistDir(), train);
+            } else if (dataset.equalsIgnoreCase("fashion-mnist")) {
+                d = IdxDataset.fashionMnist(data != null ? data : IdxDataset.FASHION_DEFAULT_DIR, train);
+            } else throw new CliException("unknown --dataset '" + dataset + "' (fashion-mnist, mnist; or --image-folder --data DIR)");
         } catch (IOException e) {
             throw new CliException(e.getMessage(), e);
         }
-        if (train && o.limit != null && o.limit < d.size()) d = limit(d, o.limit);
+        if (train && limit != null && limit < d.size()) d = limit(d, limit);
         return d;
     }
 

@@ -25,6 +25,8 @@ import svg.nn.train.TrainConfig;
 import svg.nn.train.Trainer;
 import svg.nn.train.dit.DitTask;
 import svg.nn.train.dit.LatentDataset;
+import svg.nn.train.dit.LatentShards;
+import svg.nn.train.TrainSync;
 import svg.nn.train.vae.KlVae;
 import svg.nn.train.vae.VaeDitModel;
 import svg.tensor.Rng;
@@ -85,6 +87,12 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--sample-shift", defaultValue = "0.15", description = "Default sampling shift written to model.json (default: ${DEFAULT-VALUE}).")
     double sampleShift;
 
+    @Option(names = "--latents", paramLabel = "FILE",
+            description = "Train on these latents instead of encoding the training images: a latents index (latents.index.json, "
+                    + "written by svg-spark's distributed encode) or a one-file cache (a run's latents.safetensors). "
+                    + "They must come from the --autoencoder/--vae given.")
+    Path latentsFile;
+
     @Option(names = "--stop-after", paramLabel = "N", description = "End after update N of the --steps schedule (a checkpoint and "
             + "the model of step N are written; --resume continues the same schedule).")
     Long stopAfter;
@@ -94,36 +102,56 @@ public final class TrainDitCommand implements Callable<Integer> {
     @Option(names = "--export-to", paramLabel = "DIR", description = "With --export-checkpoint: the model directory to write (default: OUT/model-step-N).")
     Path exportTo;
 
+    private TrainSync sync = TrainSync.NONE;
+    private int replica = 0, replicas = 1;
+
+    /**
+     * Makes this run replica {@code replica} of {@code replicas} in data-parallel training (svg-spark): it trains its
+     * share of each global batch of --batch, {@code sync} joins its gradients to the others', and only the writer
+     * replica writes the checkpoint, log and model. Needs --latents (the replicas do not each encode the images).
+     */
+    public TrainDitCommand replica(TrainSync sync, int replica, int replicas) {
+        this.sync = sync;
+        this.replica = replica;
+        this.replicas = replicas;
+        return this;
+    }
+
     @Override
     public Integer call() throws Exception {
         try (var scope = compute.apply()) {
             TrainConfig cfg = opts.config(1500, 64, 5e-4, 0.0);
+            if (!sync.writer()) cfg = cfg.withListener(null);
+            if (replicas > 1 && latentsFile == null) throw new CliException("data-parallel training needs --latents (encode them first, e.g. with svg-spark's encode)");
+            if (replicas > 1 && cfg.batchSize() < replicas) throw new CliException("--batch " + cfg.batchSize() + " is smaller than the " + replicas + " replicas");
             Files.createDirectories(cfg.out());
-            SvgAutoencoder ae = null;
-            KlVae vae = null;
-            UnaryOperator<Tensor> encoder;
-            int size, grid, c;
-            Path source;
-            if (latent.vaeDir != null) {
-                KlVae v = vae = StageFiles.loadVae(source = latent.vaeDir);
-                size = v.config.image_size();
-                grid = v.grid;
-                c = v.zChannels;
-                encoder = v::encodeMean01;
-            } else {
-                SvgAutoencoder a = ae = StageFiles.loadAutoencoder(source = latent.aeDir);
-                a.eval();
-                size = a.config.dino().img_size();
-                grid = size / a.config.dino().patch_size();
-                c = a.config.latentChannels();
-                encoder = x -> a.encode(SvgAutoencoder.imagenetNormalize(x));
+            LatentEncoder enc = LatentEncoder.open(latent.aeDir, latent.vaeDir);
+            SvgAutoencoder ae = enc.ae();
+            KlVae vae = enc.vae();
+            UnaryOperator<Tensor> encoder = enc.encoder();
+            int size = enc.size(), grid = enc.grid(), c = enc.channels();
+            Path source = enc.source();
+            LatentShards.Latents given = null;
+            if (latentsFile != null) {
+                try {
+                    given = LatentShards.read(latentsFile);
+                } catch (IOException e) {
+                    throw new CliException("--latents " + latentsFile + ": " + e.getMessage(), e);
+                }
             }
-            Dataset data = Datasets.open(opts, true);
-            Path cache = cfg.out().resolve("latents.safetensors");
+            Dataset data = given != null && !given.classes().isEmpty() ? null : Datasets.open(opts, true);
+            java.util.List<String> classNames = data != null ? data.classNames() : given.classes();
+            Path cache = latentsFile != null ? latentsFile : cfg.out().resolve("latents.safetensors");
             Tensor tokens;
             int[] labels;
-            int n = Math.min(encodeLimit, data.size());
-            if (Files.exists(cache)) {
+            if (given != null) {
+                tokens = given.tokens();
+                labels = given.labels();
+                if (tokens.size(1) != grid * grid || tokens.size(2) != c)
+                    throw new CliException(latentsFile + " holds latents " + Arrays.toString(tokens.shape()) + " but " + source + " gives [N, " + grid * grid + ", " + c
+                            + "]: they were encoded by another autoencoder");
+                if (sync.writer()) System.out.printf("dit: %d latents from %s%n", labels.length, latentsFile);
+            } else if (Files.exists(cache)) {
                 Map<String, Tensor> m = Safetensors.load(cache);
                 tokens = m.get("tokens");
                 float[] lf = m.get("labels").toArray();
@@ -135,8 +163,9 @@ public final class TrainDitCommand implements Callable<Integer> {
                 System.out.printf("dit: %d cached latents from %s%n", labels.length, cache);
             } else {
                 long t0 = System.nanoTime();
+                int n = Math.min(encodeLimit, data.size());
                 labels = new int[n];
-                tokens = encodeAll(encoder, data, n, size, labels);
+                tokens = encodeAll(encoder, data, 0, n, size, labels);
                 Map<String, Tensor> m = new LinkedHashMap<>();
                 m.put("tokens", tokens);
                 float[] lf = new float[n];
@@ -147,27 +176,29 @@ public final class TrainDitCommand implements Callable<Integer> {
             }
             LatentStats stats = channelStats(tokens);
             Tensor normed = stats.normalize(tokens);
-            DiTConfig dc = new DiTConfig(grid, 1, c, hidden, depth, heads, 4.0, labelDropout, data.numClasses(), true, 0, true);
+            DiTConfig dc = new DiTConfig(grid, 1, c, hidden, depth, heads, 4.0, labelDropout, classNames.size(), true, 0, true);
             DiT dit = new DiT(dc, new Rng(cfg.seed()));
             DitTask task = new DitTask(dit, shift, labelDropout, emaDecay);
-            System.out.printf(Locale.ROOT, "dit: hidden %d depth %d heads %d on %dx%d tokens x %d channels, %,d parameters%n",
+            if (replicas > 1) task.shard(replica, replicas);
+            if (sync.writer()) System.out.printf(Locale.ROOT, "dit: hidden %d depth %d heads %d on %dx%d tokens x %d channels, %,d parameters%n",
                     hidden, depth, heads, grid, grid, c, dit.numParameters());
             if (exportCheckpoint != null) {
-                exportCheckpoint(task, dc, stats, data.classNames(), ae, vae, size, cfg);
+                exportCheckpoint(task, dc, stats, classNames, ae, vae, size, cfg);
                 return 0;
             }
             Trainer.Result r;
-            LatentDataset ld = new LatentDataset(normed, labels, data.classNames());
+            LatentDataset ld = new LatentDataset(normed, labels, classNames);
             try (Loader loader = new Loader(ld, cfg.batchSize(), cfg.seed(), Views.single(svg.nn.data.Transform.identity()), cfg.workers(), 4)) {
-                Trainer trainer = new Trainer(cfg, task, loader, System.out);
+                Trainer trainer = new Trainer(cfg, task, loader, System.out).sync(sync);
                 if (stopAfter != null) {
                     if (stopAfter <= 0) throw new CliException("--stop-after must be positive, got " + stopAfter);
                     trainer.stopAfter(stopAfter);
                 }
                 r = trainer.run();
             }
+            if (!sync.writer()) return 0;
             Path modelDir = cfg.out().resolve("model");
-            ImageGenerator model = saveModel(dc, task.emaWeights(), stats, data.classNames(), ae, vae, size, modelDir);
+            ImageGenerator model = saveModel(dc, task.emaWeights(), stats, classNames, ae, vae, size, modelDir);
             writeSamples(model, 8, cfg.seed(), cfg.out().resolve("samples.png"));
             System.out.printf(Locale.ROOT, "dit: %d steps in %.1f s, final loss %.4f; model -> %s%n", r.steps(), r.seconds(),
                     r.lastLogs().getOrDefault("loss", Double.NaN), modelDir);
@@ -219,15 +250,15 @@ public final class TrainDitCommand implements Callable<Integer> {
      * Encodes the first n images in batches of 250 (SVG's match_distribution uses batch statistics) with
      * {@code encoder}: images [B, 3, S, S] in [0, 1] -> latents [B, C, g, g].
      */
-    static Tensor encodeAll(UnaryOperator<Tensor> encoder, Dataset data, int n, int size, int[] labels) {
+    static Tensor encodeAll(UnaryOperator<Tensor> encoder, Dataset data, int from, int n, int size, int[] labels) {
         var prep = Transforms.toRgb().then(Transforms.fitTo(size, 0f));
-        int bs = 250;
+        int bs = LatentEncoder.BATCH;
         java.util.List<Tensor> parts = new java.util.ArrayList<>();
         for (int s = 0; s < n; s += bs) {
             int len = Math.min(bs, n - s);
             float[] buf = new float[len * 3 * size * size];
             for (int i = 0; i < len; i++) {
-                var ex = data.get(s + i);
+                var ex = data.get(from + s + i);
                 labels[s + i] = ex.label();
                 float[] d = prep.apply(ex.image(), new Rng(0)).data();
                 System.arraycopy(d, 0, buf, i * d.length, d.length);

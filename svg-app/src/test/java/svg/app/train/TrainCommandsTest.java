@@ -1,6 +1,7 @@
 package svg.app.train;
 
 import org.junit.jupiter.api.Test;
+import svg.nn.train.dit.LatentShards;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import svg.app.SvgCommand;
@@ -77,6 +78,22 @@ class TrainCommandsTest {
         assertFalse(java.util.Arrays.equals(fin, Files.readAllBytes(tmp.resolve("dit2/model/dit.safetensors"))), "stopped after step 1");
         run(("train dit " + dit2 + " --resume").split(" "));
         assertArrayEquals(fin, Files.readAllBytes(tmp.resolve("dit2/model/dit.safetensors")));
+        // the same latents as two shards + an index (svg-spark's encode): --latents trains the same model
+        LatentEncoder enc = LatentEncoder.open(Path.of(ae), null);
+        svg.nn.data.Dataset ds = Datasets.open(Path.of(d), "fashion-mnist", false, null, true);
+        java.util.List<LatentShards.Shard> shards = new java.util.ArrayList<>();
+        Path lat = Files.createDirectories(tmp.resolve("latents"));
+        svg.tensor.Tensor all = enc.encode(ds, 0, 20, new int[20]);
+        for (int s = 0; s < 2; s++) {
+            int[] labels = new int[10];
+            for (int i = 0; i < 10; i++) labels[i] = ds.get(10 * s + i).label();
+            LatentShards.writeShard(lat.resolve(LatentShards.shardName(s)), all.narrow(0, 10 * s, 10).contiguous(), labels, java.util.Map.of());
+            shards.add(new LatentShards.Shard(LatentShards.shardName(s), 10));
+        }
+        LatentShards.writeIndex(lat.resolve(LatentShards.INDEX), shards, all.size(1), all.size(2), ds.classNames(), java.util.Map.of());
+        String dit3 = ditArgs.replace("--out " + dit, "--out " + tmp.resolve("dit3")) + " --latents " + lat.resolve(LatentShards.INDEX);
+        run(("train dit " + dit3).split(" "));
+        assertArrayEquals(fin, Files.readAllBytes(tmp.resolve("dit3/model/dit.safetensors")));
         assertEquals(10, m.numClasses());
         assertEquals(32, m.outputSize());
         assertTrue(Files.size(Path.of(dit, "samples.png")) > 0);
