@@ -33,7 +33,7 @@ public final class LatentShards {
     public record Latents(Tensor tokens, int[] labels, List<String> classes) {}
 
     /** One shard's entry in the index. */
-    public record Shard(String file, int count) {}
+    public record Shard(String file, int count) implements java.io.Serializable {}
 
     /** {@code shard-NNNNN.safetensors}: a shard's file name, from its position. */
     public static String shardName(int i) { return String.format(Locale.ROOT, "latents-%05d.safetensors", i); }
