@@ -31,7 +31,8 @@ public final class SparkOptions {
         SparkSession.Builder b = SparkSession.builder().appName("svg " + job);
         String m = master != null ? master : System.getProperty("spark.master", DEFAULT_LOCAL);
         b.master(m);
-        if (m.startsWith("local")) b.config("spark.ui.enabled", "false"); // one machine: the web UI is only a port taken
+        if (m.startsWith("local")) // one machine: the web UI would only take a port, and the loopback interface is enough
+            b.config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         // Spark 4.2's launcher already gives executors the Vector API module; a cluster started another way may not
         String opts = System.getProperty("spark.executor.extraJavaOptions", "");
         if (!opts.contains("jdk.incubator.vector"))
