@@ -29,6 +29,7 @@ final class ReplicaSync implements TrainSync {
     private final int every;
     private final long failAtStep;
     private int syncs;
+    private long firstStepNanos = -1, lastStepNanos, commNanos, steps;
 
     /**
      * @param every      0: synchronous; K > 0: local SGD averaging every K updates
@@ -46,8 +47,15 @@ final class ReplicaSync implements TrainSync {
     /** How many all-reduce calls this replica made. */
     int syncs() { return syncs; }
 
+    /** The training loop's updates, its seconds (from the first backward to the last update) and those spent summing. */
+    String timing() {
+        double loop = firstStepNanos < 0 ? 0 : (lastStepNanos - firstStepNanos) / 1e9;
+        return String.format(java.util.Locale.ROOT, "%d updates in %.1f s of training loop, %.1f s of it in all-reduce", steps, loop, commNanos / 1e9);
+    }
+
     @Override
     public void gradients(Map<String, Tensor> params, Map<String, Double> sums, long step) {
+        if (firstStepNanos < 0) firstStepNanos = System.nanoTime();
         List<Tensor> ps = new ArrayList<>(params.values());
         if (every > 0) { // local SGD: this replica's own mean gradient
             float r = ring.size();
@@ -104,13 +112,17 @@ final class ReplicaSync implements TrainSync {
             }
             Params.assign(all, avg);
         }
+        steps++;
+        lastStepNanos = System.nanoTime();
         if (step + 1 == failAtStep) throw new IllegalStateException("injected failure after update " + failAtStep + " (test hook)");
     }
 
     private void sum(float[] v) {
+        long t0 = System.nanoTime();
         try {
             ring.sum(v);
             syncs++;
+            commNanos += System.nanoTime() - t0;
         } catch (IOException e) {
             throw new UncheckedIOException("all-reduce between the replicas failed: " + e.getMessage(), e);
         }

@@ -52,7 +52,10 @@ public final class SparkOptions {
         return Math.max(1, Math.min(p, max));
     }
 
+    /** The master and the executors that ran (the driver's own entry left out, except in local mode where it runs the tasks). */
     static String describe(SparkSession s) {
-        return String.format(Locale.ROOT, "master %s, %d task slots", s.sparkContext().master(), s.sparkContext().defaultParallelism());
+        var sc = s.sparkContext();
+        if (sc.isLocal()) return "master " + sc.master();
+        return String.format(Locale.ROOT, "master %s, %d executors", sc.master(), sc.statusTracker().getExecutorInfos().length - 1);
     }
 }

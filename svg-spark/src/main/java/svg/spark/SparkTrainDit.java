@@ -138,8 +138,8 @@ final class SparkTrainDit implements Callable<Integer> {
                 TrainDitCommand cmd = new TrainDitCommand().replica(sync, rank, size);
                 new CommandLine(cmd).parseArgs(a.toArray(String[]::new));
                 cmd.call();
-                String report = String.format(Locale.ROOT, "replica %d/%d%s: %d all-reduces, %.1f MB sent, %.1f s", rank, size,
-                        retry ? " (resumed)" : "", sync.syncs(), ring.bytesSent() / 1e6, (System.nanoTime() - t0) / 1e9);
+                String report = String.format(Locale.ROOT, "replica %d/%d%s: %s; %d all-reduces, %.1f MB sent; %.1f s in all", rank, size,
+                        retry ? " (resumed)" : "", sync.timing(), sync.syncs(), ring.bytesSent() / 1e6, (System.nanoTime() - t0) / 1e9);
                 return CollectionConverters.asScala(List.of(report).iterator());
             } catch (RuntimeException e) {
                 throw e;
