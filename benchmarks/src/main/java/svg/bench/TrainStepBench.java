@@ -12,7 +12,8 @@ import java.util.Locale;
  * runs both). The architecture is read from a model dir or config file ({@link TrainNets}).
  *
  * <p>Usage: {@code TrainStepBench [--model DIR|FILE] [--dit-hidden 128] [--dit-depth 4] [--dit-heads 4]
- * [--classes 10] [--warmup 3] [--iters 10] [--threads T] [--nets dit,decoder] [--torch-args]}. Prints the machine,
+ * [--classes 10] [--warmup 3] [--iters 10] [--threads T] [--nets dit,decoder] [--torch-args] [--cpu-time]}. {@code --cpu-time}: the calling thread's CPU time
+ * instead of wall time, for {@code --threads 1} on a shared machine (time spent descheduled is not counted). Prints the machine,
  * then per network a {@code STEP name median min max} line (seconds per step) after a readable one.
  * {@code --torch-args} prints the architecture as train_step_torch.py arguments and exits.
  */
@@ -23,6 +24,7 @@ public final class TrainStepBench {
         String model = TrainNets.DEFAULT_MODEL, nets = "dit,decoder";
         int hidden = 128, depth = 4, heads = 4, classes = 10, warm = 3, iters = 10, threads = 0;
         boolean torchArgs = false;
+        cpuTime = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = args[++i];
@@ -35,6 +37,7 @@ public final class TrainStepBench {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--nets" -> nets = args[++i];
                 case "--torch-args" -> torchArgs = true;
+                case "--cpu-time" -> cpuTime = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -62,13 +65,20 @@ public final class TrainStepBench {
         }
     }
 
+    /** Time steps by the calling thread's CPU time (meaningful with --threads 1: all work runs on that thread). */
+    static boolean cpuTime;
+
+    private static long now() {
+        return cpuTime ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     static void report(String name, String what, int warm, int iters, Runnable step) {
         for (int i = 0; i < warm; i++) step.run();
         double[] t = new double[iters];
         for (int i = 0; i < iters; i++) {
-            long s = System.nanoTime();
+            long s = now();
             step.run();
-            t[i] = (System.nanoTime() - s) / 1e9;
+            t[i] = (now() - s) / 1e9;
         }
         java.util.Arrays.sort(t);
         System.out.printf(Locale.ROOT, "%s: median %.4f s/step (min %.4f, max %.4f)%n", what, t[iters / 2], t[0], t[iters - 1]);

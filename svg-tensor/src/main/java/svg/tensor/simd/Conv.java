@@ -321,6 +321,7 @@ final class Conv {
                 Gemm.gemm(o, ckk, ohw, gd, g.offset() + b * o * ohw, ohw, false, xd, x.offset() + b * c * h * wd, ohw, true, dw, 0, ckk);
             return out;
         }
+        if (stride == 1) return weightGradStride1(g, x, kh, kw, pad, out);
         int per = groupImages(n, ohw);
         float[] col = new float[ckk * per * ohw], gt = per > 1 ? new float[o * per * ohw] : null;
         for (int b0 = 0; b0 < n; b0 += per) {
@@ -338,6 +339,89 @@ final class Conv {
             Gemm.gemm(o, ckk, cols, a, aOff, cols, false, col, 0, cols, true, dw, 0, ckk);
         }
         return out;
+    }
+
+    /**
+     * The stride-1 weight gradient as GEMMs over channel-last data, without an im2col matrix. Images go in groups
+     * (about GROUP_COLS output pixels). Per group the input is copied once into a zero-bordered channel-last layout
+     * xcl[image][iy][ix][ic] (rows of wp = w + 2 pad pixels); the im2col row of pixel (image, oy, ox) for tap (u, v)
+     * is then the contiguous run of c channels at pixel (oy + u, ox + v). So dW' [o x (kh*kw*c)] (columns ordered
+     * tap-major: (u, v, ic)) += G [o x pixels] times B [pixels x (kh*kw*c)], with B produced straight into packed
+     * panels by runs of whole-vector copies (a panel row is at most a few runs, one per tap it spans); no transposing
+     * pack. At the end dW' is reordered to [o][ic][u][v]. Each element sums group by group, K block by K block, in
+     * an order that does not depend on the threads.
+     */
+    private static Tensor weightGradStride1(Tensor g, Tensor x, int kh, int kw, int pad, Tensor out) {
+        int n = g.size(0), o = g.size(1), oh = g.size(2), ow = g.size(3), ohw = oh * ow;
+        int c = x.size(1), h = x.size(2), wd = x.size(3), kk = kh * kw, ckk = c * kk;
+        int hp = h + 2 * pad, wp = wd + 2 * pad, img = hp * wp * c;
+        int per = groupImages(n, ohw);
+        float[] xcl = new float[per * img + Gemm.L], gd = g.data(), xd = x.data();
+        float[] gt = per > 1 ? new float[o * per * ohw] : null;
+        float[] dwt = new float[o * ckk];
+        int[] tapOff = new int[kk];
+        for (int t = 0; t < kk; t++) tapOff[t] = ((t / kw) * wp + t % kw) * c;
+        for (int b0 = 0; b0 < n; b0 += per) {
+            int cnt = Math.min(per, n - b0), cols = cnt * ohw, xo = x.offset() + b0 * c * h * wd;
+            // channel-last copy of the group's images into the interior of xcl (its border stays zero)
+            Parallel.forChunks(cnt * h, Parallel.grain((long) c * wd, 1L << 14), (s, e) -> {
+                for (int r = s; r < e; r++) {
+                    int bi = r / h, iy = r % h, dst = ((bi * hp + iy + pad) * wp + pad) * c;
+                    for (int ic = 0; ic < c; ic++) {
+                        int src = xo + ((bi * c + ic) * h + iy) * wd;
+                        for (int ix = 0; ix < wd; ix++) xcl[dst + ix * c + ic] = xd[src + ix];
+                    }
+                }
+            });
+            float[] a = gd;
+            int aOff = g.offset() + b0 * o * ohw;
+            if (cnt > 1) {
+                for (int bi = 0; bi < cnt; bi++)
+                    for (int oc = 0; oc < o; oc++)
+                        System.arraycopy(gd, aOff + (bi * o + oc) * ohw, gt, oc * cols + bi * ohw, ohw);
+                a = gt;
+                aOff = 0;
+            }
+            Gemm.gemm(o, ckk, cols, a, aOff, cols, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
+                    packChannelLast(xcl, img, hp, wp, c, ckk, tapOff, oh, ow, ohw, bp, off, jp, r0, r1), dwt, 0, ckk);
+        }
+        float[] dw = out.data();
+        for (int oc = 0; oc < o; oc++)
+            for (int t = 0; t < kk; t++)
+                for (int ic = 0; ic < c; ic++) dw[(oc * c + ic) * kk + t] = dwt[oc * ckk + t * c + ic];
+        return out;
+    }
+
+    /**
+     * Rows [r0, r1) (output pixels (image, oy, ox) of a group) of panel {@code jp} (columns (tap, ic) from jp*NR) of
+     * the weight gradient's B operand, read from the channel-last zero-bordered input: element (pixel, (t, ic)) is
+     * xcl[image*img + ((oy*wp + ox)*c + tapOff[t] + ic]. A panel row is one run of consecutive channels per tap it
+     * spans, copied with whole vectors where they fit in both the run and the panel row.
+     */
+    static void packChannelLast(float[] xcl, int img, int hp, int wp, int c, int ncols, int[] tapOff, int oh, int ow, int ohw,
+                                float[] bp, int off, int jp, int r0, int r1) {
+        final int nr = Gemm.NR, l = Gemm.L;
+        int j0 = jp * nr, cols = Math.min(nr, ncols - j0);
+        int[] runs = RUNS.get();
+        int nrun = 0;
+        for (int jj = 0; jj < cols; nrun++) {
+            int j = j0 + jj, t = j / c, ic = j % c, len = Math.min(cols - jj, c - ic);
+            runs[3 * nrun] = tapOff[t] + ic;
+            runs[3 * nrun + 1] = jj;
+            runs[3 * nrun + 2] = len;
+            jj += len;
+        }
+        int bi = r0 / ohw, p = r0 % ohw, oy = p / ow, ox = p % ow;
+        for (int k = r0; k < r1; k++) {
+            int base = bi * img + (oy * wp + ox) * c, dst = off + k * nr;
+            for (int q = 0; q < 3 * nrun; q += 3) {
+                int sx = base + runs[q], d = dst + runs[q + 1], len = runs[q + 2], tt = 0;
+                for (; tt + l <= len; tt += l) FloatVector.fromArray(Gemm.S, xcl, sx + tt).intoArray(bp, d + tt);
+                for (; tt < len; tt++) bp[d + tt] = xcl[sx + tt];
+            }
+            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+            if (++ox == ow) { ox = 0; if (++oy == oh) { oy = 0; bi++; } }
+        }
     }
 
     /**

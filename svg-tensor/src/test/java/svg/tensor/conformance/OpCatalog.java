@@ -394,6 +394,9 @@ public final class OpCatalog {
                 {4, 6, 9, 9, 8, 3, 3, 2, 1},
                 // more pixels than one group's GEMM (svg.conv.cols, 4096): 9 images of 24x24 in two groups
                 {9, 6, 24, 24, 8, 3, 3, 1, 1},
+                // the stride-1 weight gradient's channel-last B panels: 2 input channels, so a panel row is 9 runs
+                // of 2 floats (one per tap); 40 images of 8x8 in one group of 2560 pixels
+                {40, 2, 8, 8, 5, 3, 3, 1, 1},
                 // padding >= kernel size: the input gradient takes the col2im path
                 {2, 3, 5, 5, 6, 3, 3, 1, 3},
         };

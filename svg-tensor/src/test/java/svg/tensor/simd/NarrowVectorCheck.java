@@ -45,6 +45,18 @@ public final class NarrowVectorCheck {
         }
         Tensor img = Tensor.randn(r, 1, 3, 11, 57), w = Tensor.randn(r, 9, 3, 3, 3);
         check("conv2d", cpu.conv2d(img, w, null, 1, 1), ref.conv2d(img, w, null, 1, 1), 3);
+        // the stride-1 weight gradient (GEMM over channel-last runs): 10 output channels, 4 input channels (runs of 4
+        // floats in a panel row), 5 images of 9x7 in one group, and the same bits with 1 and 2 threads
+        Tensor xs = Tensor.randn(r, 5, 4, 9, 7), gs = Tensor.randn(r, 5, 10, 9, 7);
+        Tensor dw2 = cpu.conv2dBackwardWeight(gs, xs, 3, 3, 1, 1);
+        check("conv2dBackwardWeight", dw2, ref.conv2dBackwardWeight(gs, xs, 3, 3, 1, 1), 10);
+        Parallel.setThreads(1);
+        Tensor dw1 = cpu.conv2dBackwardWeight(gs, xs, 3, 3, 1, 1);
+        Parallel.setThreads(2);
+        if (!java.util.Arrays.equals(dw1.toArray(), dw2.toArray())) {
+            System.out.println("MISMATCH conv2dBackwardWeight: 1 and 2 threads differ");
+            System.exit(1);
+        }
         Tensor rows = Tensor.randn(r, 7, 203);
         check("softmax", cpu.softmax(rows), ref.softmax(rows), 1e-3);
         check("layerNorm", cpu.layerNorm(rows, null, null, 1e-5f), ref.layerNorm(rows, null, null, 1e-5f), 1e-3);
