@@ -132,21 +132,55 @@ final class Conv {
             if (++oy == oh) { oy = 0; im++; }
         }
         int ic = r0 / (kh * kw), u = (r0 / kw) % kh, v = r0 % kw;
-        for (int p = r0; p < r1; p++) {
-            int dst = off + p * nr, tap = xo + ic * plane + u * wp + v;
-            for (int q = 0; q < 4 * nrun; q += 4) {
-                int sx = tap + runs[q], d = dst + runs[q + 1], len = runs[q + 2], vec = runs[q + 3], t = 0;
-                if (stride == 1) {
-                    for (; t < vec; t += l) FloatVector.fromArray(Gemm.S, x, sx + t).intoArray(bp, d + t);
-                    for (; t < len; t++) bp[d + t] = x[sx + t];
-                } else {
-                    for (; t < len; t++) bp[d + t] = x[sx + t * stride];
+        if (stride != 1) {
+            for (int p = r0; p < r1; p++) {
+                int dst = off + p * nr, tap = xo + ic * plane + u * wp + v;
+                for (int q = 0; q < 4 * nrun; q += 4) {
+                    int sx = tap + runs[q], d = dst + runs[q + 1], len = runs[q + 2];
+                    for (int t = 0; t < len; t++) bp[d + t] = x[sx + t * stride];
                 }
+                for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+                if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
             }
-            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+            return;
+        }
+        // stride 1: run by run, each over all the tap rows (a tight loop of one to three vector copies per row)
+        int[] taps = TAPS.get();
+        if (taps.length < r1 - r0) TAPS.set(taps = new int[r1 - r0]);
+        for (int p = 0; p < r1 - r0; p++) {
+            taps[p] = xo + ic * plane + u * wp + v;
             if (++v == kw) { v = 0; if (++u == kh) { u = 0; ic++; } }
         }
+        int rows = r1 - r0, base = off + r0 * nr;
+        for (int q = 0; q < 4 * nrun; q += 4) {
+            int sx = runs[q], d = base + runs[q + 1], len = runs[q + 2], vec = runs[q + 3];
+            if (vec == len || vec == (len + l - 1) / l * l) {
+                if (vec == l) {
+                    for (int p = 0; p < rows; p++, d += nr) FloatVector.fromArray(Gemm.S, x, taps[p] + sx).intoArray(bp, d);
+                } else if (vec == 2 * l) {
+                    for (int p = 0; p < rows; p++, d += nr) {
+                        int xs = taps[p] + sx;
+                        FloatVector.fromArray(Gemm.S, x, xs).intoArray(bp, d);
+                        FloatVector.fromArray(Gemm.S, x, xs + l).intoArray(bp, d + l);
+                    }
+                } else {
+                    for (int p = 0; p < rows; p++, d += nr)
+                        for (int t = 0; t < vec; t += l) FloatVector.fromArray(Gemm.S, x, taps[p] + sx + t).intoArray(bp, d + t);
+                }
+            } else {
+                for (int p = 0; p < rows; p++, d += nr) {
+                    int xs = taps[p] + sx, t = 0;
+                    for (; t < vec; t += l) FloatVector.fromArray(Gemm.S, x, xs + t).intoArray(bp, d + t);
+                    for (; t < len; t++) bp[d + t] = x[xs + t];
+                }
+            }
+        }
+        if (cols < nr)
+            for (int p = 0, dst = base; p < rows; p++, dst += nr) java.util.Arrays.fill(bp, dst + cols, dst + nr, 0f);
     }
+
+    /** Per-thread input offsets of the tap rows of one packPadded call. */
+    private static final ThreadLocal<int[]> TAPS = ThreadLocal.withInitial(() -> new int[Gemm.KC]);
 
     /** The bias as 4 values (zeros past o, or all zeros without a bias). */
     private static float[] biasValues(Tensor bias, int o) {
