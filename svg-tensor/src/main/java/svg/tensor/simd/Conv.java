@@ -401,10 +401,16 @@ final class Conv {
             Parallel.forChunks(cnt * h, Parallel.grain((long) c * wd, 1L << 14), (s, e) -> {
                 for (int r = s; r < e; r++) {
                     int bi = r / h, iy = r % h, dst = ((bi * hp + iy + pad) * wp + pad) * c;
-                    for (int ic = 0; ic < c; ic++) {
-                        int src = xo + ((bi * c + ic) * h + iy) * wd;
+                    int ic = 0, src = xo + (bi * c * h + iy) * wd, cs = h * wd;
+                    for (; ic + 4 <= c; ic += 4, src += 4 * cs)
+                        for (int ix = 0, d = dst + ic; ix < wd; ix++, d += c) {
+                            xcl[d] = xd[src + ix];
+                            xcl[d + 1] = xd[src + cs + ix];
+                            xcl[d + 2] = xd[src + 2 * cs + ix];
+                            xcl[d + 3] = xd[src + 3 * cs + ix];
+                        }
+                    for (; ic < c; ic++, src += cs)
                         for (int ix = 0; ix < wd; ix++) xcl[dst + ix * c + ic] = xd[src + ix];
-                    }
                 }
             });
             float[] a = gd;
@@ -445,17 +451,43 @@ final class Conv {
             runs[3 * nrun + 2] = len;
             jj += len;
         }
-        int bi = r0 / ohw, p = r0 % ohw, oy = p / ow, ox = p % ow;
-        for (int k = r0; k < r1; k++) {
-            int base = bi * img + (oy * wp + ox) * c, dst = off + k * nr;
-            for (int q = 0; q < 3 * nrun; q += 3) {
-                int sx = base + runs[q], d = dst + runs[q + 1], len = runs[q + 2], tt = 0;
-                for (; tt + l <= len; tt += l) FloatVector.fromArray(Gemm.S, xcl, sx + tt).intoArray(bp, d + tt);
-                for (; tt < len; tt++) bp[d + tt] = xcl[sx + tt];
-            }
-            for (int jj = cols; jj < nr; jj++) bp[dst + jj] = 0f;
+        // the rows' pixel offsets, then run by run over all the rows (as packPadded)
+        int[] pix = TAPS.get();
+        if (pix.length < r1 - r0) TAPS.set(pix = new int[r1 - r0]);
+        int bi = r0 / ohw, p = r0 % ohw, oy = p / ow, ox = p % ow, rows = r1 - r0, base = off + r0 * nr;
+        for (int k = 0; k < rows; k++) {
+            pix[k] = bi * img + (oy * wp + ox) * c;
             if (++ox == ow) { ox = 0; if (++oy == oh) { oy = 0; bi++; } }
         }
+        for (int q = 0; q < 3 * nrun; q += 3) {
+            int sx = runs[q], d = base + runs[q + 1], len = runs[q + 2], vec = len / l * l;
+            if (vec == len && len <= 3 * l) {
+                if (len == l) {
+                    for (int k = 0; k < rows; k++, d += nr) FloatVector.fromArray(Gemm.S, xcl, pix[k] + sx).intoArray(bp, d);
+                } else if (len == 2 * l) {
+                    for (int k = 0; k < rows; k++, d += nr) {
+                        int xs = pix[k] + sx;
+                        FloatVector.fromArray(Gemm.S, xcl, xs).intoArray(bp, d);
+                        FloatVector.fromArray(Gemm.S, xcl, xs + l).intoArray(bp, d + l);
+                    }
+                } else {
+                    for (int k = 0; k < rows; k++, d += nr) {
+                        int xs = pix[k] + sx;
+                        FloatVector.fromArray(Gemm.S, xcl, xs).intoArray(bp, d);
+                        FloatVector.fromArray(Gemm.S, xcl, xs + l).intoArray(bp, d + l);
+                        FloatVector.fromArray(Gemm.S, xcl, xs + 2 * l).intoArray(bp, d + 2 * l);
+                    }
+                }
+            } else {
+                for (int k = 0; k < rows; k++, d += nr) {
+                    int xs = pix[k] + sx, tt = 0;
+                    for (; tt < vec; tt += l) FloatVector.fromArray(Gemm.S, xcl, xs + tt).intoArray(bp, d + tt);
+                    for (; tt < len; tt++) bp[d + tt] = xcl[xs + tt];
+                }
+            }
+        }
+        if (cols < nr)
+            for (int k = 0, dst = base; k < rows; k++, dst += nr) java.util.Arrays.fill(bp, dst + cols, dst + nr, 0f);
     }
 
     /**
