@@ -36,7 +36,7 @@ import java.util.stream.IntStream;
 final class SparkTrainDit implements Callable<Integer> {
     @Mixin SparkOptions sparkOptions;
 
-    @Option(names = "--replicas", paramLabel = "R", description = "Data-parallel replicas (barrier tasks; default: the cluster's task slots).")
+    @Option(names = "--replicas", paramLabel = "R", description = "Data-parallel replicas (barrier tasks; default: the cluster's task slots, cores / spark.task.cpus).")
     Integer replicas;
 
     @Option(names = "--local-sgd", paramLabel = "K", defaultValue = "0",
@@ -64,7 +64,8 @@ final class SparkTrainDit implements Callable<Integer> {
         if (localSgd < 0) throw new CliException("--local-sgd must be >= 0, got " + localSgd);
         int batch = intValue("--batch", 64);
         SparkSession spark = sparkOptions.session("train-dit");
-        int r = replicas != null ? replicas : spark.sparkContext().defaultParallelism();
+        // default: one replica per task slot (a replica of spark.task.cpus cores gets that many kernel threads' worth)
+        int r = replicas != null ? replicas : Math.max(1, spark.sparkContext().defaultParallelism() / spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
         if (r < 1) throw new CliException("--replicas must be >= 1, got " + r);
         if (batch < r) throw new CliException("--batch " + batch + " cannot be split between " + r + " replicas");
         if (localSgd > 0) {
