@@ -893,18 +893,17 @@ public final class Tensor {
         Tensor x = this;
         final int[] full = shape;
         return record(out, "groupNorm", new Tensor[]{this, weight, bias}, g -> {
-            Tensor xg = x.detach().reshape(nb, groups, (c / groups) * s);
-            Tensor mu = xg.mean(-1, true);
-            Tensor xc = xg.sub(mu);
-            Tensor rstd = xc.square().mean(-1, true).add(eps).rsqrt();
-            Tensor xhat = xc.mul(rstd).reshape(nb, c, s);
-            Tensor g3 = g.reshape(nb, c, s);
-            Tensor gx = weight == null ? g3 : g3.mul(weight.detach().reshape(1, c, 1));
-            Tensor gxg = gx.reshape(nb, groups, -1), xh = xhat.reshape(nb, groups, -1);
-            Tensor dx = x.requiresGrad ? gxg.sub(gxg.mean(-1, true)).sub(xh.mul(gxg.mul(xh).mean(-1, true))).mul(rstd).reshape(full) : null;
-            // sums over {0, 2}: per row (contiguous), then over the batch ([N, C], small), without a transposing copy
-            Tensor dw = weight != null && weight.requiresGrad ? g3.mul(xhat).sum(2, false).sum(0, false) : null;
-            Tensor db = bias != null && bias.requiresGrad ? g3.sum(2, false).sum(0, false) : null;
+            // two fused backend ops (Backend#groupNormBackward, #groupNormBackwardAffine) instead of a chain of
+            // elementwise ops and reductions over the whole activation
+            Tensor g3 = g.compactAs(nb, c, s), xd = x3.detach();
+            Tensor w = weight == null ? null : weight.detach().contiguous();
+            Tensor dx = x.requiresGrad ? be().groupNormBackward(xd, g3, groups, w, eps).compactAs(full) : null;
+            Tensor dw = null, db = null;
+            if ((weight != null && weight.requiresGrad) || (bias != null && bias.requiresGrad)) {
+                Tensor wb = be().groupNormBackwardAffine(xd, g3, groups, eps);
+                dw = weight != null && weight.requiresGrad ? wb.narrow(0, 0, 1).compactAs(c) : null;
+                db = bias != null && bias.requiresGrad ? wb.narrow(0, 1, 1).compactAs(c) : null;
+            }
             return new Tensor[]{dx, dw, db};
         });
     }

@@ -74,6 +74,24 @@ public interface Backend {
         throw unsupported(this, Op.GROUP_NORM);
     }
 
+    /**
+     * Gradient of {@link #groupNorm} with respect to x [N, C, S], given gradOut [N, C, S] and the weight [C]
+     * (nullable; the bias does not enter): with xhat = (x - mean) * rstd over each group and gx = gradOut * weight,
+     * dx = rstd * (gx - mean(gx) - xhat * mean(gx * xhat)), means over the group. Optional: a backend without it runs
+     * the chain of elementwise ops it stands for through the fallback.
+     */
+    default Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
+        throw unsupported(this, Op.GROUP_NORM_BACKWARD);
+    }
+
+    /**
+     * Gradients of {@link #groupNorm}'s weight and bias, [2, C]: row 0 sum over N and S of gradOut * xhat, row 1 sum
+     * of gradOut (x and gradOut [N, C, S]).
+     */
+    default Tensor groupNormBackwardAffine(Tensor x, Tensor gradOut, int groups, float eps) {
+        throw unsupported(this, Op.GROUP_NORM_BACKWARD_AFFINE);
+    }
+
     /** 2-D convolution, x [N, C, H, W], w [O, C, kh, kw], bias [O] nullable. */
     default Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         throw unsupported(this, Op.CONV2D);

@@ -16,6 +16,8 @@ public enum Op {
     LAYER_NORM("layerNorm"),
     RMS_NORM("rmsNorm"),
     GROUP_NORM("groupNorm"),
+    GROUP_NORM_BACKWARD("groupNormBackward"),
+    GROUP_NORM_BACKWARD_AFFINE("groupNormBackwardAffine"),
     CONV2D("conv2d"),
     CONV2D_BACKWARD_INPUT("conv2dBackwardInput"),
     CONV2D_BACKWARD_WEIGHT("conv2dBackwardWeight"),

@@ -103,6 +103,16 @@ public final class Scheduler implements Backend {
     }
 
     @Override
+    public Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
+        return placement(Op.GROUP_NORM_BACKWARD, x, gradOut, weight).groupNormBackward(x, gradOut, groups, weight, eps);
+    }
+
+    @Override
+    public Tensor groupNormBackwardAffine(Tensor x, Tensor gradOut, int groups, float eps) {
+        return placement(Op.GROUP_NORM_BACKWARD_AFFINE, x, gradOut).groupNormBackwardAffine(x, gradOut, groups, eps);
+    }
+
+    @Override
     public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         return placement(Op.CONV2D, x, w, bias).conv2d(x, w, bias, stride, padding);
     }

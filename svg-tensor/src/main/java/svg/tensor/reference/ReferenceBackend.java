@@ -259,6 +259,84 @@ public class ReferenceBackend implements Backend {
         return out;
     }
 
+    /**
+     * Per (image, group): mean and rstd as in groupNorm (double), then per channel a = sum over S of gradOut * xhat
+     * and b = sum of gradOut (double). sums[(i*c + ch)*2 + {0, 1}] = {a, b}; stats[(i*groups + g)*2 + {0, 1}] =
+     * {mean, rstd}.
+     */
+    private static void groupNormGradSums(Tensor x, Tensor gy, int groups, float eps, double[] stats, double[] sums) {
+        int nb = x.size(0), c = x.size(1), s = x.size(2), cg = c / groups;
+        float[] d = x.data(), gd = gy.data();
+        for (int i = 0; i < nb; i++)
+            for (int g = 0; g < groups; g++) {
+                int b = x.offset() + (i * c + g * cg) * s, len = cg * s;
+                double mu = 0;
+                for (int j = 0; j < len; j++) mu += d[b + j];
+                mu /= len;
+                double v = 0;
+                for (int j = 0; j < len; j++) v += (d[b + j] - mu) * (d[b + j] - mu);
+                double rs = 1.0 / Math.sqrt(v / len + eps);
+                stats[(i * groups + g) * 2] = mu;
+                stats[(i * groups + g) * 2 + 1] = rs;
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
+                    double a = 0, bs = 0;
+                    for (int p = 0; p < s; p++) {
+                        int idx = (i * c + ch) * s + p;
+                        double gv = gd[gy.offset() + idx];
+                        a += gv * (d[x.offset() + idx] - mu) * rs;
+                        bs += gv;
+                    }
+                    sums[(i * c + ch) * 2] = a;
+                    sums[(i * c + ch) * 2 + 1] = bs;
+                }
+            }
+    }
+
+    @Override
+    public Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
+        int nb = x.size(0), c = x.size(1), s = x.size(2), cg = c / groups;
+        double[] stats = new double[nb * groups * 2], sums = new double[nb * c * 2];
+        groupNormGradSums(x, gradOut, groups, eps, stats, sums);
+        Tensor out = Tensor.empty(x.shape());
+        float[] d = x.data(), gd = gradOut.data(), o = out.data();
+        for (int i = 0; i < nb; i++)
+            for (int g = 0; g < groups; g++) {
+                double mu = stats[(i * groups + g) * 2], rs = stats[(i * groups + g) * 2 + 1], mg = 0, mgx = 0;
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
+                    double w = weight == null ? 1 : weight.data()[weight.offset() + ch];
+                    mgx += w * sums[(i * c + ch) * 2];
+                    mg += w * sums[(i * c + ch) * 2 + 1];
+                }
+                mg /= (double) cg * s;
+                mgx /= (double) cg * s;
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++) {
+                    double w = weight == null ? 1 : weight.data()[weight.offset() + ch];
+                    for (int p = 0; p < s; p++) {
+                        int idx = (i * c + ch) * s + p;
+                        double xh = (d[x.offset() + idx] - mu) * rs;
+                        o[idx] = (float) (rs * (gd[gradOut.offset() + idx] * w - mg - xh * mgx));
+                    }
+                }
+            }
+        return out;
+    }
+
+    @Override
+    public Tensor groupNormBackwardAffine(Tensor x, Tensor gradOut, int groups, float eps) {
+        int nb = x.size(0), c = x.size(1);
+        double[] stats = new double[nb * groups * 2], sums = new double[nb * c * 2];
+        groupNormGradSums(x, gradOut, groups, eps, stats, sums);
+        Tensor out = Tensor.empty(2, c);
+        float[] o = out.data();
+        for (int ch = 0; ch < c; ch++) {
+            double a = 0, b = 0;
+            for (int i = 0; i < nb; i++) { a += sums[(i * c + ch) * 2]; b += sums[(i * c + ch) * 2 + 1]; }
+            o[ch] = (float) a;
+            o[c + ch] = (float) b;
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- convolution
 
     static int outSize(int in, int k, int stride, int pad) { return (in + 2 * pad - k) / stride + 1; }

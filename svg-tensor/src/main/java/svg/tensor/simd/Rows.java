@@ -191,6 +191,113 @@ final class Rows {
         return out;
     }
 
+    /**
+     * Per (image, group) t: stats[2t] = mean, stats[2t+1] = rstd (as {@link #groupNorm} computes them), and per
+     * channel sums[2(i*c + ch)] = sum over S of gradOut * (x - mean) (times rstd), sums[2(i*c + ch) + 1] = sum of
+     * gradOut. Parallel over (image, group); each sum in a fixed order.
+     */
+    private static void groupNormGradSums(Tensor x, Tensor gy, int groups, float eps, float[] stats, float[] sums) {
+        int nb = x.size(0), c = x.size(1), sp = x.size(2), cg = c / groups;
+        float[] d = x.data(), gd = gy.data();
+        int off = x.offset(), goff = gy.offset(), len = cg * sp;
+        Parallel.forChunks(nb * groups, rowGrain(2 * len), (s, e) -> {
+            double[] ab = new double[2];
+            for (int t = s; t < e; t++) {
+                int i = t / groups, g = t % groups;
+                int b = off + (i * c + g * cg) * sp;
+                float mu = (float) (sum(d, b, len) / len);
+                float rs = (float) (1.0 / Math.sqrt(sumSqDev(d, b, len, mu) / len + eps));
+                stats[2 * t] = mu;
+                stats[2 * t + 1] = rs;
+                for (int ch = 0; ch < cg; ch++) {
+                    int cc = g * cg + ch, q = (i * c + cc) * sp;
+                    dotDevSum(d, off + q, gd, goff + q, sp, mu, ab);
+                    sums[2 * (i * c + cc)] = (float) (ab[0] * rs);
+                    sums[2 * (i * c + cc) + 1] = (float) ab[1];
+                }
+            }
+        });
+    }
+
+    /** ab = {sum of g * (d - mu), sum of g} over n elements, float vector partials per block folded into doubles. */
+    private static void dotDevSum(float[] d, int di, float[] g, int gi, int n, float mu, double[] ab) {
+        double a = 0, b = 0;
+        FloatVector m = FloatVector.broadcast(S, mu);
+        for (int k = 0; k < n; k += BLOCK) {
+            int e = Math.min(n, k + BLOCK), j = k;
+            FloatVector sa = FloatVector.zero(S), sb = FloatVector.zero(S);
+            for (; j <= e - L; j += L) {
+                FloatVector gv = FloatVector.fromArray(S, g, gi + j);
+                sa = FloatVector.fromArray(S, d, di + j).sub(m).fma(gv, sa);
+                sb = sb.add(gv);
+            }
+            float fa = VMath.sum(sa), fb = VMath.sum(sb);
+            for (; j < e; j++) { fa += g[gi + j] * (d[di + j] - mu); fb += g[gi + j]; }
+            a += fa;
+            b += fb;
+        }
+        ab[0] = a;
+        ab[1] = b;
+    }
+
+    /** The input gradient of groupNorm (see Backend#groupNormBackward): one pass for the sums, one for dx. */
+    static Tensor groupNormBackward(Tensor x, Tensor gy, int groups, Tensor weight, float eps) {
+        int nb = x.size(0), c = x.size(1), sp = x.size(2), cg = c / groups;
+        float[] stats = new float[2 * nb * groups], sums = new float[2 * nb * c];
+        groupNormGradSums(x, gy, groups, eps, stats, sums);
+        Tensor out = Tensor.empty(x.shape());
+        float[] d = x.data(), gd = gy.data(), o = out.data();
+        float[] w = weight == null ? null : weight.data();
+        int wo = weight == null ? 0 : weight.offset(), off = x.offset(), goff = gy.offset();
+        float inv = 1f / (cg * sp);
+        Parallel.forChunks(nb * groups, rowGrain(cg * sp), (s, e) -> {
+            for (int t = s; t < e; t++) {
+                int i = t / groups, g = t % groups;
+                float mu = stats[2 * t], rs = stats[2 * t + 1], mgx = 0, mg = 0;
+                for (int ch = 0; ch < cg; ch++) {
+                    int cc = g * cg + ch;
+                    float wc = w == null ? 1f : w[wo + cc];
+                    mgx += wc * sums[2 * (i * c + cc)];
+                    mg += wc * sums[2 * (i * c + cc) + 1];
+                }
+                mgx *= inv;
+                mg *= inv;
+                // dx = ((g*w - mg) - (x - mu) * (rs*mgx)) * rs; g*w - mg first, so that a group of one element
+                // (xhat = 0, mg = g*w) gives exactly 0
+                float k2 = rs * mgx;
+                FloatVector mv = FloatVector.broadcast(S, mu), k2v = FloatVector.broadcast(S, -k2), mgv = FloatVector.broadcast(S, mg);
+                FloatVector rsv = FloatVector.broadcast(S, rs);
+                for (int ch = 0; ch < cg; ch++) {
+                    int cc = g * cg + ch, q = (i * c + cc) * sp, j = 0;
+                    float wc = w == null ? 1f : w[wo + cc];
+                    FloatVector wv = FloatVector.broadcast(S, wc);
+                    for (; j <= sp - L; j += L) {
+                        FloatVector t1 = FloatVector.fromArray(S, gd, goff + q + j).mul(wv).sub(mgv);
+                        FloatVector.fromArray(S, d, off + q + j).sub(mv).fma(k2v, t1).mul(rsv).intoArray(o, q + j);
+                    }
+                    for (; j < sp; j++) o[q + j] = Math.fma(d[off + q + j] - mu, -k2, gd[goff + q + j] * wc - mg) * rs;
+                }
+            }
+        });
+        return out;
+    }
+
+    /** The weight and bias gradients of groupNorm, [2, C] (see Backend#groupNormBackwardAffine); sums over images in order. */
+    static Tensor groupNormBackwardAffine(Tensor x, Tensor gy, int groups, float eps) {
+        int nb = x.size(0), c = x.size(1);
+        float[] stats = new float[2 * nb * groups], sums = new float[2 * nb * c];
+        groupNormGradSums(x, gy, groups, eps, stats, sums);
+        Tensor out = Tensor.empty(2, c);
+        float[] o = out.data();
+        for (int ch = 0; ch < c; ch++) {
+            double a = 0, b = 0;
+            for (int i = 0; i < nb; i++) { a += sums[2 * (i * c + ch)]; b += sums[2 * (i * c + ch) + 1]; }
+            o[ch] = (float) a;
+            o[c + ch] = (float) b;
+        }
+        return out;
+    }
+
     private static void affine(float[] d, int di, float[] o, int oi, int n, float mu, float a, float k) {
         FloatVector mv = FloatVector.broadcast(S, mu), av = FloatVector.broadcast(S, a), kv = FloatVector.broadcast(S, k);
         int j = 0;

@@ -88,6 +88,16 @@ public class SimdBackend implements Backend {
         return Rows.groupNorm(x, groups, weight, bias, eps);
     }
 
+    @Override
+    public Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
+        return Rows.groupNormBackward(x, gradOut, groups, weight, eps);
+    }
+
+    @Override
+    public Tensor groupNormBackwardAffine(Tensor x, Tensor gradOut, int groups, float eps) {
+        return Rows.groupNormBackwardAffine(x, gradOut, groups, eps);
+    }
+
     // ---------------------------------------------------------------- linear algebra
 
     @Override

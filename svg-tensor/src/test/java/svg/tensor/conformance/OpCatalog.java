@@ -360,6 +360,17 @@ public final class OpCatalog {
         float eps = 1e-6f;
         of(out, name, "groupNorm", "", TOL_ACCUM, be -> be.groupNorm(x, groups, w, b, eps),
                 () -> exp(Oracle.groupNorm(rd(x), nb, c, s, groups, rd(w), rd(b), eps), nb, c, s));
+        // the fused gradients at the same shapes: dx (with and without the weight), and dw / db
+        String bname = "groupNormBackward(n=" + nb + ",c=" + c + ",s=" + s + ",groups=" + groups + ",weight=" + (wb ? 1 : 0) + ")";
+        Tensor gy = normal(rng(bname), 1, nb, c, s);
+        int dxn = nb * c * s;
+        of(out, bname, "groupNormBackward", "", TOL_ACCUM, be -> be.groupNormBackward(x, gy, groups, w, eps),
+                () -> exp(java.util.Arrays.copyOf(Oracle.groupNormBackward(rd(x), rd(gy), nb, c, s, groups, rd(w), eps), dxn), nb, c, s));
+        if (wb) {
+            String aname = "groupNormBackwardAffine(n=" + nb + ",c=" + c + ",s=" + s + ",groups=" + groups + ")";
+            of(out, aname, "groupNormBackwardAffine", "", TOL_ACCUM, be -> be.groupNormBackwardAffine(x, gy, groups, eps),
+                    () -> exp(java.util.Arrays.copyOfRange(Oracle.groupNormBackward(rd(x), rd(gy), nb, c, s, groups, null, eps), dxn, dxn + 2 * c), 2, c));
+        }
     }
 
     // ---------------------------------------------------------------- convolution, resampling, lookup

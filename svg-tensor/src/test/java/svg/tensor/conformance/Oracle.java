@@ -221,6 +221,42 @@ public final class Oracle {
         return r;
     }
 
+    /**
+     * The gradients of groupNorm (float64, written independently of the backends): dx [nb, c, s] followed by dw [c]
+     * and db [c] in one array; xhat = (x - mean) / sqrt(var + eps), gx = gy * w,
+     * dx = (gx - mean(gx) - xhat * mean(gx * xhat)) / sqrt(var + eps) over each group.
+     */
+    public static double[] groupNormBackward(double[] x, double[] gy, int nb, int c, int s, int groups, double[] w, double eps) {
+        double[] r = new double[nb * c * s + 2 * c];
+        int cg = c / groups, m = cg * s;
+        for (int i = 0; i < nb; i++)
+            for (int g = 0; g < groups; g++) {
+                double mean = 0, var = 0;
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++)
+                    for (int p = 0; p < s; p++) mean += x[(i * c + ch) * s + p];
+                mean /= m;
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++)
+                    for (int p = 0; p < s; p++) var += (x[(i * c + ch) * s + p] - mean) * (x[(i * c + ch) * s + p] - mean);
+                double sd = Math.sqrt(var / m + eps), mgx = 0, mgxh = 0;
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++)
+                    for (int p = 0; p < s; p++) {
+                        int q = (i * c + ch) * s + p;
+                        double xh = (x[q] - mean) / sd, gx = gy[q] * (w == null ? 1 : w[ch]);
+                        mgx += gx / m;
+                        mgxh += gx * xh / m;
+                        r[nb * c * s + ch] += gy[q] * xh;
+                        r[nb * c * s + c + ch] += gy[q];
+                    }
+                for (int ch = g * cg; ch < (g + 1) * cg; ch++)
+                    for (int p = 0; p < s; p++) {
+                        int q = (i * c + ch) * s + p;
+                        double xh = (x[q] - mean) / sd, gx = gy[q] * (w == null ? 1 : w[ch]);
+                        r[q] = (gx - mgx - xh * mgxh) / sd;
+                    }
+            }
+        return r;
+    }
+
     // ---------------------------------------------------------------- convolution
 
     /** Geometry of one conv2d: x [n, c, h, w], weight [o, c, kh, kw], output [n, o, oh, ow]. */
