@@ -179,7 +179,7 @@ class VaeBaselineCommandsTest {
         assertEquals(2, fds(out).size(), out);
         out = okFd("eval", "fd", "--model", modelDir.toString(), "--classifier", clf.toString(), "--n", "2", "--steps", "2", "--cfg", "1.5",
                 "--sampler", "heun", "--data", d, "--threads", "1");
-        assertTrue(out.contains("20 samples (2 per class, cfg 1.50, 2 heun steps, seed 1)"), out);
+        assertTrue(out.contains("20 samples (2 per class, 2 heun steps, cfg 1.5 (constant), shift 0.15, seed 1)"), out);
         List<Double> fd = fds(out);
         assertEquals(2, fd.size(), out);
         assertTrue(fd.get(0) > 0, out);
