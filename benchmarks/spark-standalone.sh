@@ -7,19 +7,21 @@
 #      64) against ./svg train dit with the same options in one process; max |dw| over the trained weights;
 #   3. with --scaling, each job also on one executor (1 vs 2 executors);
 # stops the cluster and ends with the line `spark: A/B images identical; training max |dw| = E`.
-# Usage: benchmarks/spark-standalone.sh [--scaling] [--limit 2000] [--steps 20] [--keep]
+# Usage: benchmarks/spark-standalone.sh [--scaling] [--n 8] [--limit 2000] [--steps 20] [--keep]
+#   --n: images per class of the sampling comparison (more shows the steady state rather than the start-up)
 # Environment: NICE=15 (default) runs everything under nice; SVG_XMX (heap of the driver, default 3g).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-scaling=0; limit=2000; steps=20; keep=0
+scaling=0; per_class=8; limit=2000; steps=20; keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scaling) scaling=1; shift ;;
+    --n) per_class="$2"; shift 2 ;;
     --limit) limit="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -84,11 +86,11 @@ seconds() { local t0="$1"; echo "$(( ($(date +%s%N) - t0) / 1000000 ))" | awk '{
 # 1. sampling: one process vs the cluster
 classes=(--class t-shirt --class trouser --class sneaker --class bag)
 t0="$(date +%s%N)"
-"${nice_cmd[@]}" "$root/svg" sample "${classes[@]}" --n 8 --seed 11 --quiet --out "$work/one" > "$work/sample-one.log"
+"${nice_cmd[@]}" "$root/svg" sample "${classes[@]}" --n "$per_class" --seed 11 --quiet --out "$work/one" > "$work/sample-one.log"
 echo "sample, one process (./svg sample, 2 kernel threads): $(seconds "$t0") s  [$(tail -n 1 "$work/sample-one.log")]"
 for n in $([ "$scaling" = 1 ] && echo 1 2 || echo 2); do
   t0="$(date +%s%N)"
-  driver "$n" sample "${classes[@]}" --n 8 --seed 11 --partitions 8 --out "$work/cluster-$n" > "$work/sample-$n.log" 2> "$work/sample-$n.err" \
+  driver "$n" sample "${classes[@]}" --n "$per_class" --seed 11 --partitions 8 --out "$work/cluster-$n" > "$work/sample-$n.log" 2> "$work/sample-$n.err" \
     || { cat "$work/sample-$n.err" >&2; exit 1; }
   echo "sample, $n executor(s): $(seconds "$t0") s with the driver's start  [$(tail -n 1 "$work/sample-$n.log")]"
 done
@@ -96,7 +98,7 @@ same=identical
 for f in "$work"/one/*.png; do
   cmp -s "$f" "$work/cluster-2/$(basename "$f")" || { same=DIFFERENT; echo "differs: $(basename "$f")" >&2; }
 done
-[ "$(find "$work/one" -name '*.png' | wc -l)" = 32 ] && [ "$(find "$work/cluster-2" -name '*.png' | wc -l)" = 32 ] || same=DIFFERENT
+[ "$(find "$work/one" -name '*.png' | wc -l)" = $((4 * per_class)) ] && [ "$(find "$work/cluster-2" -name '*.png' | wc -l)" = $((4 * per_class)) ] || same=DIFFERENT
 
 # 2. encoding on the cluster, then data-parallel training against one process
 ae="$root/models/stages/autoencoder"

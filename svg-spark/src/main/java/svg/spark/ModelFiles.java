@@ -42,8 +42,15 @@ final class ModelFiles implements Serializable {
         } catch (IOException e) {
             throw new CliException("cannot read the model directory " + dir + ": " + e.getMessage(), e);
         }
-        long size = m.values().stream().mapToLong(b -> b.length).sum();
-        return new ModelFiles(dir.toAbsolutePath().normalize() + "#" + size + "#" + java.util.Arrays.hashCode(m.get("model.json")) + "#" + System.nanoTime(), m, bf16);
+        // named by content: a later job with the same files reuses the executors' loaded models, a changed file does not
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        long size = 0;
+        for (var e : m.entrySet()) {
+            crc.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            crc.update(e.getValue());
+            size += e.getValue().length;
+        }
+        return new ModelFiles(Long.toHexString(crc.getValue()) + "-" + size + (bf16 ? "-bf16" : ""), m, bf16);
     }
 
     private static final Map<String, Path> DIRS = new ConcurrentHashMap<>();

@@ -70,6 +70,8 @@ final class SparkTrainDit implements Callable<Integer> {
         if (batch < r) throw new CliException("--batch " + batch + " cannot be split between " + r + " replicas");
         if (localSgd > 0) {
             if (batch % r != 0) throw new CliException("with --local-sgd, --batch (" + batch + ") must be a multiple of --replicas (" + r + ")");
+            if (intValue("--steps", 1500) % localSgd != 0)
+                throw new CliException("with --local-sgd " + localSgd + ", --steps must be a multiple of it, so the run ends on averaged weights");
             int every = intValue("--checkpoint-every", 100);
             if (every % localSgd != 0)
                 throw new CliException("with --local-sgd " + localSgd + ", --checkpoint-every (" + every + ") must be a multiple of it, so checkpoints hold averaged weights");
