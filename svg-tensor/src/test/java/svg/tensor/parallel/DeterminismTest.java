@@ -103,6 +103,7 @@ class DeterminismTest {
         Rng r = Inputs.rng("determinism-backward");
         Tensor x = Inputs.normal(r, 1, 2, 16, 24, 24), cw = Inputs.normal(r, 0.1, 32, 16, 3, 3);
         Tensor h = Inputs.normal(r, 1, 2, 97, 128), w = Inputs.normal(r, 0.1, 192, 128);
+        Tensor x1d = Inputs.normal(r, 1, 10, 16, 24, 24), gnw = Inputs.normal(r, 1, 32), gnb = Inputs.normal(r, 1, 32);
         assertSameWithThreads(() -> {
             Tensor xp = Tensor.of(x.toArray(), x.shape()).requiresGrad(true), cwp = Tensor.of(cw.toArray(), cw.shape()).requiresGrad(true);
             xp.conv2d(cwp, null, 2, 1).silu().square().sum().backward();
@@ -110,9 +111,18 @@ class DeterminismTest {
             Tensor[] qkv = hp.layerNorm(null, null, 1e-6f).linear(wp, null).reshape(2, 97, 3, 64).permute(2, 0, 1, 3).split(0, 1, 1, 1);
             Tensor att = Tensor.attention(qkv[0].reshape(2, 1, 97, 64), qkv[1].reshape(2, 1, 97, 64), qkv[2].reshape(2, 1, 97, 64), null, 0.125f);
             att.square().mean().backward();
+            // stride 1 (the channel-last weight gradient, the flipped-kernel input gradient) through the fused
+            // GroupNorm backward ops, over two image groups (10 images of 24x24: 7 and 3 per group of about 4096 pixels)
+            Tensor x1 = Tensor.of(x1d.toArray(), x1d.shape()).requiresGrad(true), cw1 = Tensor.of(cw.toArray(), cw.shape()).requiresGrad(true);
+            Tensor gw = Tensor.of(gnw.toArray(), gnw.shape()).requiresGrad(true), gb = Tensor.of(gnb.toArray(), gnb.shape()).requiresGrad(true);
+            x1.conv2d(cw1, null, 1, 1).groupNorm(8, gw, gb, 1e-6f).silu().square().sum().backward();
             Map<String, Tensor> m = new LinkedHashMap<>();
             m.put("conv dx", xp.grad());
             m.put("conv dw", cwp.grad());
+            m.put("conv s1 + groupNorm dx", x1.grad());
+            m.put("conv s1 dw", cw1.grad());
+            m.put("groupNorm dw", gw.grad());
+            m.put("groupNorm db", gb.grad());
             m.put("block dx", hp.grad());
             m.put("block dw", wp.grad());
             return m;
