@@ -61,6 +61,7 @@ final class SparkTrainDit implements Callable<Integer> {
         if (value("--latents") == null) throw new CliException("train-dit needs --latents (a latents index written by encode, or a latents.safetensors)");
         if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(value("--latents"))))
             throw new CliException("--latents " + value("--latents") + ": latents not found (the driver and every executor must see it)");
+        if (sparkOptions.partitions != null) throw new CliException("--partitions is for sample and encode; train-dit takes --replicas");
         if (localSgd < 0) throw new CliException("--local-sgd must be >= 0, got " + localSgd);
         int batch = intValue("--batch", 64);
         SparkSession spark = sparkOptions.session("train-dit");
