@@ -40,6 +40,9 @@ public final class Storage {
     private volatile float[] host;
     private final short[] bf16;
     private Deferred deferred;
+    /** See {@link #version()}; counted only once a backend {@link #watch watches} this storage. */
+    private volatile long version;
+    private volatile boolean watched;
 
     private Storage(int length, float[] host, short[] bf16, Deferred deferred) {
         this.length = length;
@@ -75,12 +78,44 @@ public final class Storage {
     /**
      * The values as a float32 host array: the array itself for float32 (writes are seen by every view), a fresh
      * widened copy for bfloat16, the filled host array for a deferred storage (filled on the first call).
+     * Handing out the writable array counts as a write ({@link #version()}); code that only reads may use
+     * {@link #read()}.
      */
     public float[] host() {
+        if (watched && bf16 == null) version++;
+        return read();
+    }
+
+    /**
+     * The same array as {@link #host()}, for reading only: it does not count as a write, so a backend's copy of the
+     * values (a weight resident on a device) stays current. Writing through it leaves such copies stale.
+     */
+    public float[] read() {
         float[] h = host;
         if (h != null) return h;
         if (bf16 != null) return widen(bf16);
         return materialize();
+    }
+
+    /**
+     * A count that changes whenever the values may have been written, so that a backend holding a copy (a weight
+     * resident on a device) checks one number instead of comparing the values. Every in-place write goes through
+     * {@link #host()} (which {@link Tensor#data()} calls: optimisers, initialisers and loaders take the array there)
+     * or {@link Tensor#copyFrom}, and each such call advances it. Code that keeps the array from an earlier call and
+     * writes through it later must call {@link #markWritten()}. Counted only while {@link #watch watched}, so that
+     * storages no backend copies cost nothing.
+     */
+    public long version() { return version; }
+
+    /**
+     * Starts counting {@link #version()}. A backend calls it before it reads the version and copies the values, so
+     * that every later write is seen.
+     */
+    public void watch() { watched = true; }
+
+    /** Records a write made through an array obtained earlier (see {@link #version()}). */
+    public void markWritten() {
+        if (watched) version++;
     }
 
     private synchronized float[] materialize() {

@@ -102,7 +102,10 @@ public final class Tensor {
 
     public int numel() { return (int) numel(shape); }
 
-    /** The underlying buffer (shared with views): index with {@link #offset()} and {@link #strides()}. */
+    /**
+     * The underlying buffer (shared with views): index with {@link #offset()} and {@link #strides()}. Writable, so
+     * each call counts as a write to the storage ({@link Storage#version()}).
+     */
     public float[] data() { return storage.host(); }
 
     /** The storage behind this tensor and its views: float32, bfloat16, or deferred (held by a device backend). */
@@ -176,6 +179,7 @@ public final class Tensor {
             throw new IllegalArgumentException("copyFrom: " + values.length + " values for shape " + Arrays.toString(shape));
         if (isBf16()) {
             Storage.narrowInto(values, 0, storage.bf16());
+            storage.markWritten();
         } else {
             System.arraycopy(values, 0, data(), 0, values.length);
         }
@@ -238,20 +242,20 @@ public final class Tensor {
             if (idx[i] < 0 || idx[i] >= shape[i]) throw new IndexOutOfBoundsException(Arrays.toString(idx));
             p += idx[i] * strides[i];
         }
-        return storage.isBf16() ? Bf16.toFloat(storage.bf16()[p]) : data()[p];
+        return storage.isBf16() ? Bf16.toFloat(storage.bf16()[p]) : storage.read()[p];
     }
 
     /** The single value of a one-element tensor. */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item() on tensor of shape " + Arrays.toString(shape));
         Tensor c = contiguous();
-        return c.data()[c.offset];
+        return c.storage.read()[c.offset];
     }
 
     /** Values in row-major order (a copy). */
     public float[] toArray() {
         Tensor c = contiguous();
-        return Arrays.copyOfRange(c.data(), c.offset, c.offset + c.numel());
+        return Arrays.copyOfRange(c.storage.read(), c.offset, c.offset + c.numel());
     }
 
     /** A contiguous tensor whose data array starts at offset 0 and has exactly numel() elements. */

@@ -118,6 +118,8 @@ final class BlockPlan implements AutoCloseable {
     private final FloatArray[][] hostIn;
     /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights. */
     private final Object[][] weightIn;
+    /** The storage version each resident weight was copied (or last found equal) at. */
+    private final long[][] weightVersion;
     /** The host weights this plan holds a device copy of (their op-by-op plans are released once it ran). */
     final java.util.Set<TornadoBackend.Weight> weights = new java.util.HashSet<>();
     /** The backend's count of op-by-op weight plans built when this plan last released those it covers. */
@@ -151,6 +153,7 @@ final class BlockPlan implements AutoCloseable {
         for (FloatArray b : lastWriter.keySet()) outBytes += b.getNumBytesOfSegment();
         hostIn = new FloatArray[n][4];
         weightIn = new Object[n][4];
+        weightVersion = new long[n][4];
         String name = "block" + SEQ.incrementAndGet();
         TaskGraph g = new TaskGraph(name);
         FloatArray[] unused = new FloatArray[4];
@@ -182,6 +185,7 @@ final class BlockPlan implements AutoCloseable {
                 } else if (s.kind() == Src.WEIGHT) {
                     weightIn[j][i] = KernelPlan.buffer(op.shorts(i), s.length());
                     TornadoBackend.In in = op.ins()[i];
+                    weightVersion[j][i] = KernelPlan.version(in.storage());
                     KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
                     once.add(weightIn[j][i]);
                     weights.add(new TornadoBackend.Weight(s.storage(), s.offset(), s.length()));
@@ -304,14 +308,23 @@ final class BlockPlan implements AutoCloseable {
     /** The device bytes this plan's buffers hold. */
     DeviceMemory memory() { return memory; }
 
-    /** True when every resident weight still equals its host values (the contract allows in-place updates). */
+    /**
+     * True when every resident weight still equals its host values (the contract allows in-place updates): a weight
+     * whose storage version has not moved since it was copied is current without looking at its values; only one
+     * whose version moved is compared (as {@link KernelPlan#current} does).
+     */
     boolean weightsCurrent(TornadoBackend.Queue q) {
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
                 if (weightIn[j][i] == null) continue;
                 TornadoBackend.Op op = q.ops.get(j);
                 TornadoBackend.In in = op.ins()[i];
-                if (!KernelPlan.holds(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length())) return false;
+                long v = KernelPlan.version(in.storage());
+                if (v == weightVersion[j][i]) continue;
+                Object values = in.values(op.shorts(i));
+                counter.weightBytesCompared += (values instanceof short[] ? 2L : 4L) * in.length();
+                if (!KernelPlan.holds(weightIn[j][i], values, in.offset(), in.length())) return false;
+                weightVersion[j][i] = v;
             }
         }
         return true;
@@ -334,6 +347,7 @@ final class BlockPlan implements AutoCloseable {
             }
         }
         if (!ran) {
+            counter.compiled += n; // TornadoVM compiles every task of the graph at its first execution
             counter.toDevice += firstCopies;
             counter.toDeviceBytes += firstBytes;
             ran = true;
@@ -366,7 +380,7 @@ final class BlockPlan implements AutoCloseable {
         for (TornadoBackend.Lazy out : live) {
             Storage s = out.storage.get();
             if (s == null || s.deferred() == null) continue;
-            if (out.result) s.host();
+            if (out.result) s.read();
             else out.expired = true;
         }
         live.clear();

@@ -1,5 +1,6 @@
 package svg.tornado;
 
+import svg.tensor.Storage;
 import svg.tensor.parallel.Parallel;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -47,12 +48,21 @@ final class KernelPlan implements AutoCloseable {
     private final boolean[] everyRun = new boolean[4];
     private boolean ran;
     private final Counter counter;
+    /** The storage version each resident slot's device copy was taken (or last found equal) at. */
+    private final long[] versions = new long[4];
     /** Device bytes of the inputs uploaded once (the weights), and of all this plan's buffers (each its capacity). */
     final long residentBytes, bytes;
 
     /** Copies and launches of all plans of one backend (guarded by the backend's lock). */
     static final class Counter {
         long launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes;
+        /** Kernels TornadoVM compiled: one per op-by-op plan, one per task of a block plan, at their first run. */
+        long compiled;
+        /**
+         * Bytes of resident weights compared with their host values: only weights whose storage version moved since
+         * they were uploaded or last checked ({@link #current}); zero while nothing writes the weights.
+         */
+        long weightBytesCompared;
 
         Transfers snapshot() {
             return new Transfers(launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes);
@@ -126,10 +136,11 @@ final class KernelPlan implements AutoCloseable {
     }
 
     /**
-     * True when the buffer starts with exactly these values (a resident weight not changed since upload). Every block
-     * run checks all of its weights this way, about 95 MB per DiT-XL block and 2.7 GB per forward, so long ranges are
-     * compared on all CPU threads ({@link #HOLDS_CHUNK} values a chunk). A DiT-XL forward's checks took 128 ms on one
-     * thread and 73 ms on two on this project's 2-core machine ({@code KernelPlanHoldsTest#ditXlForwardOfChecks}).
+     * True when the buffer starts with exactly these values (a resident weight not changed since upload). Run only
+     * for a weight whose storage version moved ({@link #current}): comparing every weight before every use cost a
+     * DiT-XL forward 2.7 GB of reads, 128 ms on one thread and 73 ms on two on this project's 2-core machine
+     * ({@code KernelPlanHoldsTest#ditXlForwardOfChecks}). Long ranges are compared on all CPU threads
+     * ({@link #HOLDS_CHUNK} values a chunk).
      */
     static boolean holds(Object buffer, Object src, int off, int len) {
         long size = src instanceof short[] ? 2 : 4;
@@ -150,8 +161,35 @@ final class KernelPlan implements AutoCloseable {
     /** Copies {@code len} values of {@code src} (float[] or short[]) from {@code off} into input {@code slot}. */
     void set(int slot, Object src, int off, int len) { copyInto(in[slot], src, off, len); }
 
-    /** True when input {@code slot} already holds exactly these values. */
-    boolean holds(int slot, Object src, int off, int len) { return holds(in[slot], src, off, len); }
+    /**
+     * Uploads (at the next run) a resident slot's values and records the version of their storage. The storage is
+     * watched first and its version read before the copy, so a write that the copy misses moves the version.
+     */
+    void setResident(int slot, Storage s, Object src, int off, int len) {
+        versions[slot] = version(s);
+        set(slot, src, off, len);
+    }
+
+    /**
+     * True when resident input {@code slot} still holds the values of {@code s} (from {@code src}, its values as
+     * the slot takes them): at once when the storage version has not moved since the copy was taken or checked,
+     * else by comparing the values ({@link Counter#weightBytesCompared}), and if they are equal the new version is
+     * recorded, so a read through {@link svg.tensor.Tensor#data()} costs one comparison, not a re-upload.
+     */
+    boolean current(int slot, Storage s, Object src, int off, int len) {
+        long v = version(s);
+        if (v == versions[slot]) return true;
+        counter.weightBytesCompared += (src instanceof short[] ? 2L : 4L) * len;
+        if (!holds(in[slot], src, off, len)) return false;
+        versions[slot] = v;
+        return true;
+    }
+
+    /** The version of a resident input's storage, watched from now on (see {@link Storage#version()}). */
+    static long version(Storage s) {
+        s.watch();
+        return s.version();
+    }
 
     /** Launches with global size {@code gx, gy, gz} (multiples of the local size) and copies n outputs into dst. */
     void run(int[] ints, float[] floats, long gx, long gy, long gz, float[] dst, int n) {
@@ -172,6 +210,7 @@ final class KernelPlan implements AutoCloseable {
     /** Adds one execution's copies as this plan's transfer modes ask for them (whole buffers, their capacity). */
     private void count() {
         Counter c = counter;
+        if (!ran) c.compiled++;
         c.launches++;
         c.toDevice += 2;
         c.toDeviceBytes += 4L * (IP + FP);

@@ -32,8 +32,9 @@ import java.util.Map;
  * <p>Plans: one {@link KernelPlan} per kernel and buffer-capacity class, compiled on first use and replayed after
  * that. Ops with weight matrices (linear, conv2d) get a plan per weight tensor whose weight buffers are uploaded once
  * and stay on the device. The norms' affine vectors are tiny and travel with each call, so all norm layers share one
- * compiled plan instead of costing one compilation each. Before each use the resident copy is compared with the host
- * array; a weight found changed in place (an optimiser step) is sent with every call from then on.
+ * compiled plan instead of costing one compilation each. Before each use the version of the weight's storage is
+ * checked ({@link Storage#version()}, moved by every in-place write); only a weight whose version moved is compared
+ * with the host array, and one found changed (an optimiser step) is sent with every call from then on.
  *
  * <p>Outside blocks, activations travel host -> device -> host on every op. Inside a block ({@link #runBlock}) the
  * launches are queued and run as one block plan ({@link BlockPlan}) that keeps the intermediates on the device (see
@@ -210,7 +211,7 @@ public final class TornadoBackend implements Backend {
      */
     record In(Storage storage, float[] array, int offset, int length) {
         static In of(Tensor t) { return t == null ? null : new In(t.storage(), null, t.offset(), t.numel()); }
-        float[] data() { return array != null ? array : storage.host(); }
+        float[] data() { return array != null ? array : storage.read(); } // read: no write to the storage's version
 
         /** The values as a kernel slot takes them: bfloat16 bits (short[]) when {@code bits} and so stored, else floats. */
         Object values(boolean bits) { return bits && array == null && storage.isBf16() ? storage.bf16() : data(); }
@@ -258,12 +259,14 @@ public final class TornadoBackend implements Backend {
         Object key = keepResident ? new Key(kernel, ws[0], ws[1], ws[2]) : kernel + "@" + pow2(largest);
         KernelPlan p = plans.get(key);
         if (p != null && keepResident) {
-            // The contract allows weights to be rewritten in place (an optimiser step). The resident copy is checked
-            // against the host array (a memory compare, far cheaper than a host->device copy on a real GPU); a
-            // weight that changed is treated as an activation from now on, so training does not recompile per step.
+            // The contract allows weights to be rewritten in place (an optimiser step). Every such write moves the
+            // storage's version (svg.tensor.Storage#version), so an unchanged weight costs one comparison of two
+            // numbers; only a weight whose version moved is compared with the host values. One that changed is
+            // treated as an activation from now on, so training does not recompile per step.
             boolean stale = false;
             for (int i = 0; i < 4; i++)
-                if (resident[i] && ins[i] != null && !p.holds(i, vals[i], ins[i].offset, ins[i].length)) stale = true;
+                if (resident[i] && ins[i] != null && !p.current(i, ins[i].storage, vals[i], ins[i].offset, ins[i].length))
+                    stale = true;
             if (stale) {
                 p.close();
                 plans.remove(key);
@@ -287,7 +290,7 @@ public final class TornadoBackend implements Backend {
                 opPlansBuilt++;
             }
             p = new KernelPlan(kernel, code, caps, res, shorts, outCap, dims, device, counter);
-            for (int i = 0; i < 4; i++) if (res[i]) p.set(i, vals[i], ins[i].offset, ins[i].length);
+            for (int i = 0; i < 4; i++) if (res[i]) p.setResident(i, ins[i].storage, vals[i], ins[i].offset, ins[i].length);
             plans.put(key, p);
         }
         for (int i = 0; i < 4; i++) {
@@ -597,6 +600,18 @@ public final class TornadoBackend implements Backend {
 
     /** All host <-> device traffic of this backend since it was created. */
     public synchronized Transfers transfers() { return counter.snapshot(); }
+
+    /**
+     * Kernels compiled so far: each op-by-op plan compiles its kernel, and each block plan every one of its tasks,
+     * when it first runs (TornadoVM compiles per task graph, so a block plan does not reuse op-by-op code).
+     */
+    public synchronized long kernelsCompiled() { return counter.compiled; }
+
+    /**
+     * Bytes of resident weights compared with their host values so far: only weights whose storage version moved
+     * (written in place, or handed out writable by {@link Tensor#data()}) are compared; 0 while none is touched.
+     */
+    public synchronized long weightBytesCompared() { return counter.weightBytesCompared; }
 
     /** Traffic of the ops run inside blocks named {@code name} (all calls together; nested blocks count in both). */
     public synchronized Transfers blockTransfers(String name) { return blockTraffic.getOrDefault(name, Transfers.ZERO); }
