@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link KernelPlan#holds}: the check, before every plan run, that a resident weight's device copy still equals the
- * host array (an optimiser may have changed it in place). Long ranges are compared in parallel chunks, so a change
+ * {@link KernelPlan#holds}: the check that a resident weight's device copy still equals the host array (an optimiser
+ * may have changed it in place), run when the weight's storage version moved ({@link WeightVersionTest}). Long ranges are compared in parallel chunks, so a change
  * in any chunk, at a chunk's edges and at an offset into the host array must still be seen. The timing of a DiT-XL
  * forward's worth of checks runs only with {@code -Dsvg.tornado.weightCheckBench=true}.
  */
