@@ -14,7 +14,8 @@ import java.util.Locale;
  * timed by the thread's CPU time (stable on a shared machine): forward ({@code f}), input gradient ({@code i}) and
  * weight gradient ({@code w}). Prints the best of the timed calls per shape in GFLOP/s.
  *
- * <p>Usage: {@code ConvBench [f|i|w ...] [--iters 80] [--warmup 30]}, e.g. {@code java --add-modules
+ * <p>Usage: {@code ConvBench [f|i|w ...] [--iters 80] [--warmup 30] [--shape n,c,h,w,o]} (one shape instead of the
+ * four; repeatable), e.g. {@code java --add-modules
  * jdk.incubator.vector -cp benchmarks/target/classes:svg-tensor/target/classes svg.bench.ConvBench w}.
  */
 public final class ConvBench {
@@ -26,10 +27,12 @@ public final class ConvBench {
     public static void main(String[] args) {
         String ops = "";
         int iters = 80, warm = 30;
+        java.util.List<int[]> shapes = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iters" -> iters = Integer.parseInt(args[++i]);
                 case "--warmup" -> warm = Integer.parseInt(args[++i]);
+                case "--shape" -> shapes.add(java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray());
                 default -> ops += args[i];
             }
         }
@@ -40,7 +43,7 @@ public final class ConvBench {
         Rng r = new Rng(1);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (char op : ops.toCharArray())
-            for (int[] s : SHAPES) {
+            for (int[] s : shapes.isEmpty() ? java.util.List.of(SHAPES) : shapes) {
                 Tensor x = Tensor.randn(r, s[0], s[1], s[2], s[3]), g = Tensor.randn(r, s[0], s[4], s[2], s[3]);
                 Tensor w = Tensor.randn(r, s[4], s[1], 3, 3);
                 double flop = 2.0 * s[0] * s[1] * s[4] * 9 * s[2] * s[3], best = Double.MAX_VALUE;
