@@ -17,7 +17,6 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -86,7 +85,7 @@ final class BlockPlan implements AutoCloseable {
             hash = h;
         }
 
-        static Sig of(TornadoBackend.Op op, Src[] src) {
+        static Sig of(Launch op, Src[] src) {
             return new Sig(op.kernel(), op.ints(), op.floats(), new long[]{op.dims(), op.gx(), op.gy(), op.gz()}, op.outLen(), src);
         }
 
@@ -121,22 +120,22 @@ final class BlockPlan implements AutoCloseable {
     /** The storage version each resident weight was copied (or last found equal) at. */
     private final long[][] weightVersion;
     /** The host weights this plan holds a device copy of (their op-by-op plans are released once it ran). */
-    final java.util.Set<TornadoBackend.Weight> weights = new java.util.HashSet<>();
+    final java.util.Set<Launch.Weight> weights = new java.util.HashSet<>();
     /** The backend's count of op-by-op weight plans built when this plan last released those it covers. */
     long sweptAt = -1;
     private final TornadoExecutionPlan plan;
-    private final KernelPlan.Counter counter;
+    private final Counters counter;
     private final long firstBytes;
     private final int firstCopies;
     private TornadoExecutionResult last;
     private long epoch;
     private boolean ran;
     /** The last run's outputs: results still unread are copied to the host before a rerun, intermediates expire. */
-    private final List<TornadoBackend.Lazy> live = new ArrayList<>();
+    private final List<DeferredOutput> live = new ArrayList<>();
 
     @SuppressWarnings({"rawtypes", "unchecked"})
-    BlockPlan(String blockName, List<TornadoBackend.Op> ops, List<Src[]> srcs, BitSet results, boolean reuse,
-              TornadoDevice device, KernelPlan.Counter counter) {
+    BlockPlan(String blockName, List<Launch> ops, List<Src[]> srcs, BitSet results, boolean reuse,
+              TornadoDevice device, Counters counter) {
         this.blockName = blockName;
         this.counter = counter;
         n = ops.size();
@@ -165,7 +164,7 @@ final class BlockPlan implements AutoCloseable {
         IntArray[] ip = new IntArray[n];
         FloatArray[] fp = new FloatArray[n];
         for (int j = 0; j < n; j++) {
-            TornadoBackend.Op op = ops.get(j);
+            Launch op = ops.get(j);
             ip[j] = new IntArray(KernelPlan.IP);
             fp[j] = new FloatArray(KernelPlan.FP);
             for (int i = 0; i < op.ints().length; i++) ip[j].set(i, op.ints()[i]);
@@ -184,11 +183,11 @@ final class BlockPlan implements AutoCloseable {
                     inBytes += hostIn[j][i].getNumBytesOfSegment();
                 } else if (s.kind() == Src.WEIGHT) {
                     weightIn[j][i] = KernelPlan.buffer(op.shorts(i), s.length());
-                    TornadoBackend.In in = op.ins()[i];
+                    Launch.In in = op.ins()[i];
                     weightVersion[j][i] = KernelPlan.version(in.storage());
                     KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
                     once.add(weightIn[j][i]);
-                    weights.add(new TornadoBackend.Weight(s.storage(), s.offset(), s.length()));
+                    weights.add(new Launch.Weight(s.storage(), s.offset(), s.length()));
                     bytes += (op.shorts(i) ? 2L : 4L) * s.length();
                     weightBytes += (op.shorts(i) ? 2L : 4L) * Math.max(1, s.length());
                 }
@@ -202,7 +201,7 @@ final class BlockPlan implements AutoCloseable {
         if (!every.isEmpty()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
         GridScheduler sched = null;
         for (int j = 0; j < n; j++) {
-            TornadoBackend.Op op = ops.get(j);
+            Launch op = ops.get(j);
             Object[] a = new Object[4];
             for (int i = 0; i < 4; i++) {
                 Src s = this.srcs[j][i];
@@ -243,7 +242,7 @@ final class BlockPlan implements AutoCloseable {
      * else the largest free one, grown; a new buffer only when none is free. Bigger buffers are fine: every kernel
      * takes its sizes from its parameters.
      */
-    static FloatArray[] assignBuffers(List<TornadoBackend.Op> ops, Src[][] srcs, BitSet results, boolean reuse) {
+    static FloatArray[] assignBuffers(List<Launch> ops, Src[][] srcs, BitSet results, boolean reuse) {
         int n = ops.size();
         int[] lastRead = new int[n];
         Arrays.fill(lastRead, -1);
@@ -288,7 +287,7 @@ final class BlockPlan implements AutoCloseable {
     }
 
     /** Floats live at once at the busiest launch (its output and everything produced earlier and still to be read). */
-    static long peakLive(List<TornadoBackend.Op> ops, Src[][] srcs, BitSet results) {
+    static long peakLive(List<Launch> ops, Src[][] srcs, BitSet results) {
         int n = ops.size();
         int[] lastRead = new int[n];
         for (int j = 0; j < n; j++) lastRead[j] = results.get(j) ? n : j;
@@ -313,12 +312,12 @@ final class BlockPlan implements AutoCloseable {
      * whose storage version has not moved since it was copied is current without looking at its values; only one
      * whose version moved is compared (as {@link KernelPlan#current} does).
      */
-    boolean weightsCurrent(TornadoBackend.Queue q) {
+    boolean weightsCurrent(BlockQueue q) {
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
                 if (weightIn[j][i] == null) continue;
-                TornadoBackend.Op op = q.ops.get(j);
-                TornadoBackend.In in = op.ins()[i];
+                Launch op = q.ops.get(j);
+                Launch.In in = op.ins()[i];
                 long v = KernelPlan.version(in.storage());
                 if (v == weightVersion[j][i]) continue;
                 Object values = in.values(op.shorts(i));
@@ -331,12 +330,12 @@ final class BlockPlan implements AutoCloseable {
     }
 
     /** Runs the block on {@code q}'s host inputs; its outputs become this plan's (until the next run). */
-    void run(TornadoBackend.Queue q) {
+    void run(BlockQueue q) {
         keepLive();
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
                 if (hostIn[j][i] == null) continue;
-                TornadoBackend.In in = q.ops.get(j).ins()[i];
+                Launch.In in = q.ops.get(j).ins()[i];
                 MemorySegment.copy(in.data(), in.offset(), hostIn[j][i].getSegment(), ValueLayout.JAVA_FLOAT, 0, in.length());
                 counter.toDevice++;
                 counter.toDeviceBytes += 4L * in.length();
@@ -355,7 +354,7 @@ final class BlockPlan implements AutoCloseable {
         last = plan.execute();
         epoch++;
         counter.launches += n;
-        for (TornadoBackend.Lazy out : q.outs) {
+        for (DeferredOutput out : q.outs) {
             out.plan = this;
             out.epoch = epoch;
             if (readable[out.index]) live.add(out);
@@ -377,7 +376,7 @@ final class BlockPlan implements AutoCloseable {
      * copied to the host; its intermediates expire (reading one later is an error that says so, never stale values).
      */
     private void keepLive() {
-        for (TornadoBackend.Lazy out : live) {
+        for (DeferredOutput out : live) {
             Storage s = out.storage.get();
             if (s == null || s.deferred() == null) continue;
             if (out.result) s.read();

@@ -47,27 +47,11 @@ final class KernelPlan implements AutoCloseable {
     private final TornadoExecutionPlan plan;
     private final boolean[] everyRun = new boolean[4];
     private boolean ran;
-    private final Counter counter;
+    private final Counters counter;
     /** The storage version each resident slot's device copy was taken (or last found equal) at. */
     private final long[] versions = new long[4];
     /** Device bytes of the inputs uploaded once (the weights), and of all this plan's buffers (each its capacity). */
     final long residentBytes, bytes;
-
-    /** Copies and launches of all plans of one backend (guarded by the backend's lock). */
-    static final class Counter {
-        long launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes;
-        /** Kernels TornadoVM compiled: one per op-by-op plan, one per task of a block plan, at their first run. */
-        long compiled;
-        /**
-         * Bytes of resident weights compared with their host values: only weights whose storage version moved since
-         * they were uploaded or last checked ({@link #current}); zero while nothing writes the weights.
-         */
-        long weightBytesCompared;
-
-        Transfers snapshot() {
-            return new Transfers(launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes);
-        }
-    }
 
     /**
      * @param caps     capacity of each of the 4 inputs in floats (0: unused)
@@ -78,7 +62,7 @@ final class KernelPlan implements AutoCloseable {
      */
     @SuppressWarnings({"rawtypes", "unchecked"})
     KernelPlan(String kernel, Task8<?, ?, ?, ?, ?, ?, ?, ?> code, int[] caps, boolean[] resident, boolean[] shorts,
-               int outCap, int dims, TornadoDevice device, Counter counter) {
+               int outCap, int dims, TornadoDevice device, Counters counter) {
         this.kernel = kernel;
         this.counter = counter;
         this.caps = caps.clone();
@@ -173,7 +157,7 @@ final class KernelPlan implements AutoCloseable {
     /**
      * True when resident input {@code slot} still holds the values of {@code s} (from {@code src}, its values as
      * the slot takes them): at once when the storage version has not moved since the copy was taken or checked,
-     * else by comparing the values ({@link Counter#weightBytesCompared}), and if they are equal the new version is
+     * else by comparing the values ({@link Counters#weightBytesCompared}), and if they are equal the new version is
      * recorded, so a read through {@link svg.tensor.Tensor#data()} costs one comparison, not a re-upload.
      */
     boolean current(int slot, Storage s, Object src, int off, int len) {
@@ -209,7 +193,7 @@ final class KernelPlan implements AutoCloseable {
 
     /** Adds one execution's copies as this plan's transfer modes ask for them (whole buffers, their capacity). */
     private void count() {
-        Counter c = counter;
+        Counters c = counter;
         if (!ran) c.compiled++;
         c.launches++;
         c.toDevice += 2;

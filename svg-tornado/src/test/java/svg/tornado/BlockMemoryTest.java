@@ -103,7 +103,7 @@ class BlockMemoryTest {
      */
     @Test
     void wholeForwardAsOneBlock() {
-        // depth 6: ~170 launches, more than one TornadoVM graph holds (TornadoBackend.MAX_PLAN_LAUNCHES), so the
+        // depth 6: ~170 launches, more than one TornadoVM graph holds (Blocks.MAX_PLAN_LAUNCHES), so the
         // forward is cut into two plans and the second takes the values it needs from the first through the host
         int depth = Integer.getInteger("svg.tornado.forwardDepth", 6);
         DiTConfig cfg = new DiTConfig(8, 1, 8, 128, depth, 4, 4.0, 0.1, 10, true, 0, true);
@@ -130,7 +130,7 @@ class BlockMemoryTest {
                         (System.nanoTime() - t0) / 1e9, mem, t.blockTransfers(name));
                 assertEquals(0, t.blockFallbacks(name));
                 long launches = t.blockTransfers(name).launches() / 2;
-                int plans = (int) ((launches + TornadoBackend.MAX_PLAN_LAUNCHES - 1) / TornadoBackend.MAX_PLAN_LAUNCHES);
+                int plans = (int) ((launches + Blocks.MAX_PLAN_LAUNCHES - 1) / Blocks.MAX_PLAN_LAUNCHES);
                 assertEquals(whole ? plans : depth, t.blockPlanCount());
                 if (whole && plans == 1) assertEquals(0, t.blockTransfers(name).toHost(), "nothing leaves the device inside the forward");
             } finally {

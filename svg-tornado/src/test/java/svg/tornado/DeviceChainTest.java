@@ -25,19 +25,19 @@ class DeviceChainTest {
     void intermediateStaysOnTheDevice() throws Exception {
         int n = 1000, cap = 1024;
         IntArray neg = new IntArray(KernelPlan.IP), exp = new IntArray(KernelPlan.IP);
-        neg.set(0, Kernels.NEG);
+        neg.set(0, ElementwiseKernels.NEG);
         neg.set(1, n);
-        exp.set(0, Kernels.EXP);
+        exp.set(0, ElementwiseKernels.EXP);
         exp.set(1, n);
         FloatArray fp = new FloatArray(KernelPlan.FP), unused = new FloatArray(1);
         FloatArray x = new FloatArray(cap), mid = new FloatArray(cap), out = new FloatArray(cap);
         mid.init(-7f);
         TaskGraph first = new TaskGraph("chainA").transferToDevice(DataTransferMode.EVERY_EXECUTION, neg, fp, x, unused)
-                .task("t", Kernels::unary, new KernelContext(), neg, fp, x, unused, unused, unused, mid)
+                .task("t", ElementwiseKernels::unary, new KernelContext(), neg, fp, x, unused, unused, unused, mid)
                 .persistOnDevice(mid);
         TaskGraph second = new TaskGraph("chainB").transferToDevice(DataTransferMode.EVERY_EXECUTION, exp, fp, unused)
                 .consumeFromDevice("chainA", mid)
-                .task("t", Kernels::unary, new KernelContext(), exp, fp, mid, unused, unused, unused, out)
+                .task("t", ElementwiseKernels::unary, new KernelContext(), exp, fp, mid, unused, unused, unused, out)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         WorkerGrid g1 = new WorkerGrid1D(cap), g2 = new WorkerGrid1D(cap);
         g1.setLocalWork(Kernels.ES, 1, 1);

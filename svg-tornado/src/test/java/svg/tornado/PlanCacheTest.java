@@ -70,7 +70,7 @@ class PlanCacheTest {
         TornadoBackend b = (TornadoBackend) Backends.byName("tornado");
         svg.tensor.backend.Backend cpu = Backends.byName("cpu");
         Rng r = new Rng(3);
-        for (int dv : new int[]{Kernels.ATT_DV, Kernels.ATT_DV + 8}) {
+        for (int dv : new int[]{AttentionKernels.ATT_DV, AttentionKernels.ATT_DV + 8}) {
             Tensor q = Tensor.randn(r, 1, 2, 5, 16), k = Tensor.randn(r, 1, 2, 7, 16), v = Tensor.randn(r, 1, 2, 7, dv);
             Tensor mask = Tensor.randn(r, 5, 7);
             float[] want = cpu.attention(q, k, v, mask, 0.25f).data(), got = b.attention(q, k, v, mask, 0.25f).data();
