@@ -4,8 +4,9 @@
 #   1. FD-FMNIST against DiT training steps, both latents, one figure;
 #   2. FD-FMNIST at 5, 10 and 25 Euler steps;
 #   3. linear probe / kNN on the SVG latent vs the VAE latent vs pixels.
-# Stages: vae | dit-vae | fd-steps | few-step | probe | all (default). RUNS=dir (default runs/); the SVG run is
-# scripts/train-default.sh's DiT stage ($RUNS/dit, kept checkpoints every 500 steps). Every FD line is appended to
+# Stages: vae | dit-svg | dit-vae | fd-steps | few-step | probe | all (default). RUNS=dir (default runs/). Both DiT
+# runs use one recipe (hidden 128, depth 4: the built-in model's first DiT; $RUNS/dit-svg and $RUNS/dit-vae, kept
+# checkpoints every 500 steps). Every FD line is appended to
 # $RUNS/claims/fd.csv (latent,dit_step,sampler_steps,cfg,fd,floor) and the figure redrawn from it.
 # STOP_AT=N evaluates the DiT runs only up to step N and trains the VAE-DiT run only that far (--stop-after: the
 # schedule is still that of --steps 7000, so every compared point is the same point of the same schedule).
@@ -26,7 +27,7 @@ last=$(( STOP_AT < 7000 ? STOP_AT : 7000 ))   # the last DiT step evaluated (few
 CLAIMS="$RUNS/claims"
 mkdir -p "$CLAIMS"
 [ -f "$CLAIMS/fd.csv" ] || echo "latent,dit_step,sampler_steps,cfg,fd,floor,wall_s" > "$CLAIMS/fd.csv"
-# the same DiT recipe as the built-in model's (scripts/train-default.sh)
+# one DiT recipe for both latents (the built-in model's DiT until 2026-12-05; it is now wider, scripts/train-default.sh)
 DIT="--steps 7000 --batch 64 --lr 6e-4 --warmup 200 --ema 0.999 --encode-limit 60000 --hidden 128 --depth 4 --heads 4"
 DIT="$DIT --log-every 50 --checkpoint-every 500 --keep-every 500"
 
@@ -52,6 +53,10 @@ if [ "$STAGE" = all ] || [ "$STAGE" = vae ]; then
     --warmup 100 --log-every 25 --checkpoint-every 250 $T
   run "$SVG" eval fd --vae "$VAE" --n 100 --classifier "$CLF" $T
 fi
+if [ "$STAGE" = all ] || [ "$STAGE" = dit-svg ]; then
+  resume=""; [ -f "$RUNS/dit-svg/checkpoint.safetensors" ] && resume="--resume"
+  run "$SVG" train dit --autoencoder "$ROOT/models/stages/autoencoder" --out "$RUNS/dit-svg" $DIT --stop-after "$STOP_AT" $resume $T
+fi
 if [ "$STAGE" = all ] || [ "$STAGE" = dit-vae ]; then
   # --stop-after: the first STOP_AT updates of the 7000-step schedule; a later call resumes from the checkpoint
   resume=""; [ -f "$RUNS/dit-vae/checkpoint.safetensors" ] && resume="--resume"
@@ -60,7 +65,7 @@ fi
 if [ "$STAGE" = all ] || [ "$STAGE" = fd-steps ]; then
   for s in 500 1000 1500 2000 3500 5000 7000; do
     [ "$s" -le "$STOP_AT" ] || continue
-    fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$s" 25 3
+    fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit-svg" "$s" 25 3
     fd vae "--vae $VAE" "$RUNS/dit-vae" "$s" 25 3
   done
 fi
@@ -69,7 +74,7 @@ if [ "$STAGE" = all ] || [ "$STAGE" = few-step ]; then
   for step in $(printf '%s\n' 2000 "$last" | sort -un); do
     [ "$step" -le "$STOP_AT" ] || continue
     for ss in 5 10; do
-      fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit" "$step" "$ss" 3
+      fd svg "--autoencoder $ROOT/models/stages/autoencoder" "$RUNS/dit-svg" "$step" "$ss" 3
       fd vae "--vae $VAE" "$RUNS/dit-vae" "$step" "$ss" 3
     done
   done
