@@ -86,7 +86,9 @@ public final class EvalCommand implements Runnable {
                     correct += (int) Math.round(acc * n);
                     System.out.printf(Locale.ROOT, "  %-12s %5.1f%%%n", model.className(c), 100 * acc);
                 }
-                System.out.printf(Locale.ROOT, "classifier agreement: %.1f%% of %d samples%n", 100.0 * correct / ids.length, ids.length);
+                double[] ci = Accuracy.wilson95(correct, ids.length);
+                System.out.printf(Locale.ROOT, "classifier agreement: %.1f%% of %d samples (95%% interval %.1f-%.1f%%, Wilson)%n",
+                        100.0 * correct / ids.length, ids.length, 100 * ci[0], 100 * ci[1]);
                 if (real) printReal(clf, model);
             }
             return 0;

@@ -54,4 +54,18 @@ public final class Accuracy {
         for (int p : predictions) if (p == want) c++;
         return predictions.length == 0 ? 0 : (double) c / predictions.length;
     }
+
+    /**
+     * The Wilson score interval of a proportion, {@code successes} of {@code n}, at two-sided 95 % ({@code z} =
+     * 1.96): {lo, hi}. Agreement figures of a few hundred samples move by whole points between seeds; the interval
+     * says how far. Unlike p +- z sqrt(p(1-p)/n) it stays inside [0, 1] and is not empty at 0 % or 100 %.
+     */
+    public static double[] wilson95(int successes, int n) {
+        if (n <= 0 || successes < 0 || successes > n)
+            throw new IllegalArgumentException("need 0 <= successes <= n and n > 0, got " + successes + " of " + n);
+        final double z = 1.959963984540054;
+        double p = (double) successes / n, z2n = z * z / n, d = 1 + z2n;
+        double centre = (p + z2n / 2) / d, half = z * Math.sqrt(p * (1 - p) / n + z2n / (4 * n)) / d;
+        return new double[]{Math.max(0, centre - half), Math.min(1, centre + half)};
+    }
 }
