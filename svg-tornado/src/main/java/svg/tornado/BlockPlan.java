@@ -115,10 +115,17 @@ final class BlockPlan implements AutoCloseable {
     private final boolean[] readable;
     private final DeviceMemory memory;
     private final FloatArray[][] hostIn;
-    /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights. */
+    /** Resident inputs: FloatArray, or ShortArray for bfloat16 weights; stacked: one copy per block instance. */
     private final Object[][] weightIn;
-    /** The storage version each resident weight was copied (or last found equal) at. */
-    private final long[][] weightVersion;
+    /** Values per instance of a stacked weight slot (instance c starts at c * stride), 0 for a single copy. */
+    private final int[][] stride;
+    /** The storage version each instance's resident weight was copied (or last found equal) at. */
+    private final long[][][] weightVersion;
+    /** How many block instances (sets of weights) this plan holds. */
+    final int capacity;
+    /** The launches' int parameters; those of launches with a stacked weight travel on every run (their offsets). */
+    private final IntArray[] ip;
+    private final boolean[] perRun;
     /** The host weights this plan holds a device copy of (their op-by-op plans are released once it ran). */
     final java.util.Set<Launch.Weight> weights = new java.util.HashSet<>();
     /** The backend's count of op-by-op weight plans built when this plan last released those it covers. */
@@ -133,10 +140,33 @@ final class BlockPlan implements AutoCloseable {
     /** The last run's outputs: results still unread are copied to the host before a rerun, intermediates expire. */
     private final List<DeferredOutput> live = new ArrayList<>();
 
-    @SuppressWarnings({"rawtypes", "unchecked"})
+    /** A plan for one block instance: the weights are those of {@code ops}. */
     BlockPlan(String blockName, List<Launch> ops, List<Src[]> srcs, BitSet results, boolean reuse,
               TornadoDevice device, Counters counter) {
+        this(blockName, ops, srcs, results, reuse, device, counter, java.util.Collections.singletonList(weightsOf(ops, srcs)));
+    }
+
+    /** The inputs of {@code ops} that are resident weights (null in the other slots). */
+    static Launch.In[][] weightsOf(List<Launch> ops, List<Src[]> srcs) {
+        Launch.In[][] w = new Launch.In[ops.size()][4];
+        for (int j = 0; j < w.length; j++)
+            for (int i = 0; i < 4; i++)
+                if (srcs.get(j)[i] != null && srcs.get(j)[i].kind() == Src.WEIGHT) w[j][i] = ops.get(j).ins()[i];
+        return w;
+    }
+
+    /**
+     * A plan shared by block instances with the same launches but their own weights ({@code instances}, each as
+     * {@link #weightsOf} gives them): a weight slot whose weight differs between instances gets one buffer with
+     * every instance's copy stacked, and the kernel reads it at {@code ip[WOFF + slot]}, set per run
+     * ({@link #run(BlockQueue, int)}); a slot with the same weight in all instances keeps one copy. One task graph,
+     * so TornadoVM compiles the block's kernels once for all instances.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    BlockPlan(String blockName, List<Launch> ops, List<Src[]> srcs, BitSet results, boolean reuse,
+              TornadoDevice device, Counters counter, List<Launch.In[][]> instances) {
         this.blockName = blockName;
+        this.capacity = instances.size();
         this.counter = counter;
         n = ops.size();
         this.srcs = srcs.toArray(new Src[0][]);
@@ -152,7 +182,9 @@ final class BlockPlan implements AutoCloseable {
         for (FloatArray b : lastWriter.keySet()) outBytes += b.getNumBytesOfSegment();
         hostIn = new FloatArray[n][4];
         weightIn = new Object[n][4];
-        weightVersion = new long[n][4];
+        stride = new int[n][4];
+        weightVersion = new long[capacity][n][4];
+        perRun = new boolean[n];
         String name = "block" + SEQ.incrementAndGet();
         TaskGraph g = new TaskGraph(name);
         FloatArray[] unused = new FloatArray[4];
@@ -161,7 +193,7 @@ final class BlockPlan implements AutoCloseable {
         List<Object> every = new ArrayList<>();
         long bytes = 16;
         long weightBytes = 0, inBytes = 0;
-        IntArray[] ip = new IntArray[n];
+        ip = new IntArray[n];
         FloatArray[] fp = new FloatArray[n];
         for (int j = 0; j < n; j++) {
             Launch op = ops.get(j);
@@ -169,9 +201,8 @@ final class BlockPlan implements AutoCloseable {
             fp[j] = new FloatArray(KernelPlan.FP);
             for (int i = 0; i < op.ints().length; i++) ip[j].set(i, op.ints()[i]);
             for (int i = 0; i < op.floats().length; i++) fp[j].set(i, op.floats()[i]);
-            once.add(ip[j]);
             once.add(fp[j]);
-            bytes += 4L * (KernelPlan.IP + KernelPlan.FP);
+            bytes += 4L * KernelPlan.FP;
             for (int i = 0; i < 4; i++) {
                 Src s = this.srcs[j][i];
                 if (s == null) continue;
@@ -182,15 +213,39 @@ final class BlockPlan implements AutoCloseable {
                     every.add(hostIn[j][i]);
                     inBytes += hostIn[j][i].getNumBytesOfSegment();
                 } else if (s.kind() == Src.WEIGHT) {
-                    weightIn[j][i] = KernelPlan.buffer(op.shorts(i), s.length());
-                    Launch.In in = op.ins()[i];
-                    weightVersion[j][i] = KernelPlan.version(in.storage());
-                    KernelPlan.copyInto(weightIn[j][i], in.values(op.shorts(i)), in.offset(), in.length());
+                    int len = s.length();
+                    Launch.In first = instances.get(0)[j][i];
+                    boolean stacked = false;
+                    for (Launch.In[][] inst : instances) {
+                        Launch.In in = inst[j][i];
+                        if (in.storage() != first.storage() || in.offset() != first.offset() || in.length() != len)
+                            stacked = true;
+                    }
+                    if (stacked && !BlockQueue.offsetSlot(op.kernel(), i))
+                        throw new IllegalStateException(op.kernel() + " cannot read slot " + i + " at an offset");
+                    int copies = stacked ? capacity : 1;
+                    if ((long) copies * len > Integer.MAX_VALUE) // the kernels index with int
+                        throw new IllegalStateException("the stacked weights of " + capacity + " '" + blockName
+                                + "' blocks exceed 2^31 values; run with -Dsvg.tornado.sharedBlocks=false");
+                    stride[j][i] = stacked ? len : 0;
+                    perRun[j] |= stacked;
+                    weightIn[j][i] = KernelPlan.buffer(op.shorts(i), copies * len);
+                    for (int c = 0; c < capacity; c++) {
+                        Launch.In in = instances.get(c)[j][i];
+                        weightVersion[c][j][i] = KernelPlan.version(in.storage());
+                        if (c < copies)
+                            KernelPlan.copyInto(weightIn[j][i], (long) c * len, in.values(op.shorts(i)), in.offset(), len);
+                        weights.add(new Launch.Weight(in.storage(), in.offset(), len));
+                    }
                     once.add(weightIn[j][i]);
-                    weights.add(new Launch.Weight(s.storage(), s.offset(), s.length()));
-                    bytes += (op.shorts(i) ? 2L : 4L) * s.length();
-                    weightBytes += (op.shorts(i) ? 2L : 4L) * Math.max(1, s.length());
+                    bytes += (op.shorts(i) ? 2L : 4L) * copies * len;
+                    weightBytes += (op.shorts(i) ? 2L : 4L) * Math.max(1, copies * len);
                 }
+            }
+            if (perRun[j]) every.add(ip[j]);
+            else {
+                once.add(ip[j]);
+                bytes += 4L * KernelPlan.IP;
             }
         }
         firstCopies = once.size();
@@ -312,26 +367,38 @@ final class BlockPlan implements AutoCloseable {
      * whose storage version has not moved since it was copied is current without looking at its values; only one
      * whose version moved is compared (as {@link KernelPlan#current} does).
      */
-    boolean weightsCurrent(BlockQueue q) {
+    boolean weightsCurrent(BlockQueue q, int instance) {
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
                 if (weightIn[j][i] == null) continue;
                 Launch op = q.ops.get(j);
                 Launch.In in = op.ins()[i];
                 long v = KernelPlan.version(in.storage());
-                if (v == weightVersion[j][i]) continue;
+                if (v == weightVersion[instance][j][i]) continue;
                 Object values = in.values(op.shorts(i));
                 counter.weightBytesCompared += (values instanceof short[] ? 2L : 4L) * in.length();
-                if (!KernelPlan.holds(weightIn[j][i], values, in.offset(), in.length())) return false;
-                weightVersion[j][i] = v;
+                long at = (long) instance * stride[j][i];
+                if (!KernelPlan.holds(weightIn[j][i], at, values, in.offset(), in.length())) return false;
+                weightVersion[instance][j][i] = v;
             }
         }
         return true;
     }
 
+    boolean weightsCurrent(BlockQueue q) { return weightsCurrent(q, 0); }
+
     /** Runs the block on {@code q}'s host inputs; its outputs become this plan's (until the next run). */
-    void run(BlockQueue q) {
+    void run(BlockQueue q) { run(q, 0); }
+
+    /** Runs the block as instance {@code instance} (whose weights the stacked slots read) on {@code q}'s host inputs. */
+    void run(BlockQueue q, int instance) {
         keepLive();
+        for (int j = 0; j < n; j++) {
+            if (!perRun[j]) continue;
+            for (int i = 0; i < 4; i++) ip[j].set(Kernels.WOFF + i, instance * stride[j][i]);
+            counter.toDevice++;
+            counter.toDeviceBytes += 4L * KernelPlan.IP;
+        }
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
                 if (hostIn[j][i] == null) continue;

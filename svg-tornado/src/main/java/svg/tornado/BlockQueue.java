@@ -75,6 +75,19 @@ final class BlockQueue {
         return slot > 0 && (kernel.equals("layerNorm") || kernel.equals("rmsNorm") || kernel.equals("groupNorm"));
     }
 
+    /**
+     * The weight slots whose kernels read them at {@code ip[WOFF + slot]} ({@link Kernels#WOFF}): slot 1 (the GEMM's
+     * B, the norms' and conv2d's weight) and slot 2 (their bias) of these kernels. Only these may be stacked in a
+     * shared block plan; any other resident input stays part of the plan's identity.
+     */
+    static boolean offsetSlot(String kernel, int slot) {
+        return (slot == 1 || slot == 2) && switch (kernel) {
+            case "linear", "linear4x4", "linear4x4bf16", "matmul", "matmul4x4", "layerNorm", "rmsNorm", "groupNorm",
+                 "conv2d", "conv2dBf16" -> true;
+            default -> false;
+        };
+    }
+
     /** Identity of an object as a map key. */
     private record Identity(Object o) {
         @Override public boolean equals(Object x) { return x instanceof Identity i && i.o == o; }

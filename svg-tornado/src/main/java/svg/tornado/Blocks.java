@@ -19,9 +19,10 @@ import java.util.function.Supplier;
 
 /**
  * Blocks ({@link TornadoBackend#runBlock}): the queue of the block being built, and the cache of block plans by
- * launch sequence. When a block returns, its queue runs as one {@link BlockPlan} (built the first time its sequence
- * is seen), or op by op when it cannot (a host read inside the block, gradients on, plans off). Guarded by the
- * backend's lock ({@link #backend}).
+ * launch sequence. When a block returns, its queue runs as one {@link BlockPlan}, or op by op when it cannot (a host
+ * read inside the block, gradients on, plans off). With shared plans (the default backend's) blocks that differ
+ * only in their weights share one plan ({@link #runShared}); otherwise each instance gets its own, built the first
+ * time its sequence is seen. Guarded by the backend's lock ({@link #backend}).
  */
 final class Blocks {
     /**
@@ -62,11 +63,20 @@ final class Blocks {
     private final Map<BlockPlan.Key, Integer> sightings = new HashMap<>();
     /** Block plans by their launch sequence (kernels, parameters, grids, where each input comes from). */
     private final Map<BlockPlan.Key, BlockPlan> plans = new HashMap<>();
+    /**
+     * Blocks with the same launches but their own weights (a model's N transformer blocks) share one plan: one
+     * compilation instead of N ({@code -Dsvg.tornado.sharedBlocks=false}: a plan per block instance). See
+     * {@link #runShared}.
+     */
+    private final boolean shared;
+    /** Shared plans by launch sequence with the stackable weights left out ({@link #sharedKey}). */
+    private final Map<BlockPlan.Key, Family> families = new HashMap<>();
     /** The block whose launches are being queued (outermost {@code runBlock} of this backend), or null. */
     private BlockQueue queue;
 
     Blocks(TornadoBackend backend, OpPlans opPlans, TornadoDevice device, Counters counter, boolean plansOn,
-           int planAfter, boolean reuse, boolean releaseOpWeights) {
+           int planAfter, boolean reuse, boolean releaseOpWeights, boolean shared) {
+        this.shared = shared;
         this.backend = backend;
         this.opPlans = opPlans;
         this.device = device;
@@ -196,6 +206,10 @@ final class Blocks {
 
     /** Runs a finished block's queue as one plan (built on first sight of its launch sequence). */
     private void runQueue(BlockQueue q) {
+        if (shared) {
+            runShared(q);
+            return;
+        }
         List<BlockPlan.Sig> sigs = new ArrayList<>(q.ops.size());
         for (int j = 0; j < q.ops.size(); j++) sigs.add(BlockPlan.Sig.of(q.ops.get(j), q.srcs.get(j)));
         BitSet results = new BitSet();
@@ -222,6 +236,11 @@ final class Blocks {
             plans.put(key, bp);
         }
         bp.run(q);
+        ran(bp, q);
+    }
+
+    /** After {@code bp} ran {@code q}: op-by-op copies of its weights are released, and the queue is let go. */
+    private void ran(BlockPlan bp, BlockQueue q) {
         if (releaseOpWeights && bp.sweptAt != opPlans.built) {
             bp.sweptAt = opPlans.built;
             opPlans.releaseCovered(bp.weights);
@@ -232,25 +251,120 @@ final class Blocks {
         q.hostSeen.clear();
     }
 
+    /**
+     * The block instances of one launch sequence (weights left out) and their shared plans. An instance is the list
+     * of weights in its stackable slots.
+     */
+    private static final class Family {
+        final Map<List<Weight>, Slot> slots = new HashMap<>();
+        /** Instances seen since the last plan was built, in order, with their weights: they run op by op until one repeats. */
+        final Map<List<Weight>, In[][]> pending = new java.util.LinkedHashMap<>();
+    }
+
+    private record Slot(BlockPlan plan, int instance) {}
+
+    /**
+     * Runs a block whose plan is shared by every instance of its launch sequence (blocks that differ only in their
+     * weights). TornadoVM compiles per task graph and cannot swap a graph's buffers, so the instances must be known
+     * when the plan is built: its weight slots stack every instance's weights (read at an offset, {@link Kernels#WOFF}).
+     * The backend learns them from the calls: an instance not in a plan runs op by op, with its weights streamed (no
+     * resident op plan per weight) and is remembered; when a remembered one comes again (the next forward: the model's
+     * blocks have all been seen), one plan is built for all of them and compiled once. A model's N blocks therefore
+     * cost one compilation of one block instead of N, and the first forward runs op by op (its ops share the plans of
+     * their kernels). A block without stackable weights is planned at once.
+     */
+    private void runShared(BlockQueue q) {
+        BlockPlan.Key key = sharedKey(q);
+        List<Weight> inst = new ArrayList<>();
+        for (int j = 0; j < q.ops.size(); j++)
+            for (int i = 0; i < 4; i++)
+                if (stackable(q, j, i)) {
+                    In in = q.ops.get(j).ins()[i];
+                    inst.add(new Weight(in.storage(), in.offset(), in.length()));
+                }
+        Family f = families.computeIfAbsent(key, k -> new Family());
+        Slot slot = f.slots.get(inst);
+        if (slot != null && !slot.plan().weightsCurrent(q, slot.instance())) {
+            // a weight changed in place (training): this instance's weights travel like activations from now on
+            // (a new launch sequence); the plan keeps serving the other instances
+            f.slots.remove(inst);
+            for (BlockPlan.Src[] src : q.srcs)
+                for (BlockPlan.Src x : src)
+                    if (x != null && x.kind() == BlockPlan.Src.WEIGHT) opPlans.mutable.add(new Weight(x.storage(), x.offset(), x.length()));
+            flush(q);
+            return;
+        }
+        if (slot == null && !inst.isEmpty() && !f.pending.containsKey(inst)) {
+            f.pending.put(inst, BlockPlan.weightsOf(q.ops, q.srcs));
+            opPlans.streamWeights = true;
+            try {
+                flush(q, false);
+            } finally {
+                opPlans.streamWeights = false;
+            }
+            return;
+        }
+        if (slot == null) {
+            // every instance seen since the last plan gets a slot in one new plan (compiled once)
+            if (inst.isEmpty()) f.pending.put(inst, BlockPlan.weightsOf(q.ops, q.srcs));
+            BlockPlan bp = new BlockPlan(q.name, q.ops, q.srcs, key.results(), reuse, device, counter,
+                    new ArrayList<>(f.pending.values()));
+            int c = 0;
+            for (List<Weight> w : f.pending.keySet()) f.slots.put(w, new Slot(bp, c++));
+            f.pending.clear();
+            slot = f.slots.get(inst);
+        }
+        slot.plan().run(q, slot.instance());
+        ran(slot.plan(), q);
+    }
+
+    /** True when input i of launch j is a weight that a shared plan may stack. */
+    private static boolean stackable(BlockQueue q, int j, int i) {
+        BlockPlan.Src s = q.srcs.get(j)[i];
+        return s != null && s.kind() == BlockPlan.Src.WEIGHT && BlockQueue.offsetSlot(q.ops.get(j).kernel(), i);
+    }
+
+    /** The launch sequence of {@code q} with the stackable weights anonymous (their lengths stay). */
+    private static BlockPlan.Key sharedKey(BlockQueue q) {
+        List<BlockPlan.Sig> sigs = new ArrayList<>(q.ops.size());
+        for (int j = 0; j < q.ops.size(); j++) {
+            BlockPlan.Src[] src = q.srcs.get(j).clone();
+            for (int i = 0; i < 4; i++) if (stackable(q, j, i)) src[i] = BlockPlan.Src.weight(null, 0, src[i].length());
+            sigs.add(BlockPlan.Sig.of(q.ops.get(j), src));
+        }
+        BitSet results = new BitSet();
+        for (DeferredOutput l : q.outs) if (l.result) results.set(l.index);
+        return new BlockPlan.Key(sigs, results);
+    }
+
     /** Device memory held by the block plans built for blocks named {@code name} (null: all). */
     DeviceMemory memory(String name) {
         DeviceMemory m = DeviceMemory.ZERO;
-        for (BlockPlan p : plans.values()) if (name == null || p.blockName().equals(name)) m = m.plus(p.memory());
+        for (BlockPlan p : all()) if (name == null || p.blockName().equals(name)) m = m.plus(p.memory());
         return m;
     }
 
-    int count() { return plans.size(); }
+    /** Every block plan, per instance and shared, each once. */
+    private Set<BlockPlan> all() {
+        Set<BlockPlan> ps = Collections.newSetFromMap(new IdentityHashMap<>());
+        ps.addAll(plans.values());
+        for (Family f : families.values()) for (Slot s : f.slots.values()) ps.add(s.plan());
+        return ps;
+    }
+
+    int count() { return all().size(); }
 
     /** The host weights that block plans hold a device copy of. */
     Set<Weight> weights() {
         Set<Weight> ws = new HashSet<>();
-        for (BlockPlan p : plans.values()) ws.addAll(p.weights);
+        for (BlockPlan p : all()) ws.addAll(p.weights);
         return ws;
     }
 
     void release() {
-        plans.values().forEach(BlockPlan::close);
+        all().forEach(BlockPlan::close);
         plans.clear();
+        families.clear();
         sightings.clear();
     }
 }

@@ -5,6 +5,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
+import static svg.tornado.Kernels.WOFF;
+
 /**
  * Direct 2-D convolution (float32 and bfloat16 weights, one work-item per output element) and nearest 2x upsampling,
  * the decoder's resampling.
@@ -46,6 +48,7 @@ public final class ConvKernels {
             int ow = ip.get(8);
             int stride = ip.get(9);
             int pad = ip.get(10);
+            int wo = ip.get(WOFF + 1);
             int oj = i % ow;
             int rest = i / ow;
             int oi = rest % oh;
@@ -53,7 +56,7 @@ public final class ConvKernels {
             int oc = rest % o;
             int b = rest / o;
             float s = 0.0f;
-            if (ip.get(11) == 1) s = bias.get(oc);
+            if (ip.get(11) == 1) s = bias.get(ip.get(WOFF + 2) + oc);
             for (int ic = 0; ic < ch; ic++) {
                 for (int u = 0; u < kh; u++) {
                     int yy = oi * stride - pad + u;
@@ -61,7 +64,7 @@ public final class ConvKernels {
                         for (int vv = 0; vv < kw; vv++) {
                             int xx = oj * stride - pad + vv;
                             if (xx >= 0 && xx < wd) {
-                                s += x.get(((b * ch + ic) * h + yy) * wd + xx) * w.get(((oc * ch + ic) * kh + u) * kw + vv);
+                                s += x.get(((b * ch + ic) * h + yy) * wd + xx) * w.get(wo + ((oc * ch + ic) * kh + u) * kw + vv);
                             }
                         }
                     }
@@ -86,6 +89,7 @@ public final class ConvKernels {
             int ow = ip.get(8);
             int stride = ip.get(9);
             int pad = ip.get(10);
+            int wo = ip.get(WOFF + 1);
             int oj = i % ow;
             int rest = i / ow;
             int oi = rest % oh;
@@ -93,7 +97,7 @@ public final class ConvKernels {
             int oc = rest % o;
             int b = rest / o;
             float s = 0.0f;
-            if (ip.get(11) == 1) s = bias.get(oc);
+            if (ip.get(11) == 1) s = bias.get(ip.get(WOFF + 2) + oc);
             for (int ic = 0; ic < ch; ic++) {
                 for (int u = 0; u < kh; u++) {
                     int yy = oi * stride - pad + u;
@@ -101,7 +105,7 @@ public final class ConvKernels {
                         for (int vv = 0; vv < kw; vv++) {
                             int xx = oj * stride - pad + vv;
                             if (xx >= 0 && xx < wd) {
-                                s += x.get(((b * ch + ic) * h + yy) * wd + xx) * Bf16.bf16(w.get(((oc * ch + ic) * kh + u) * kw + vv), pow2);
+                                s += x.get(((b * ch + ic) * h + yy) * wd + xx) * Bf16.bf16(w.get(wo + ((oc * ch + ic) * kh + u) * kw + vv), pow2);
                             }
                         }
                     }

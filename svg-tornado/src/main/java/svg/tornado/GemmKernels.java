@@ -6,6 +6,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 import static svg.tornado.Kernels.TS;
+import static svg.tornado.Kernels.WOFF;
 
 /**
  * Matrix products (matmul, linear): the plain 16x16 tile ({@link #gemm}, {@code -Dsvg.tornado.gemm=tile16}), the 4x4
@@ -28,7 +29,7 @@ public final class GemmKernels {
         int ta = ip.get(3);
         int tb = ip.get(4);
         int aBase = c.globalIdz * ip.get(5);
-        int bBase = c.globalIdz * ip.get(6);
+        int bBase = c.globalIdz * ip.get(6) + ip.get(WOFF + 1);
         int tx = c.localIdx;
         int ty = c.localIdy;
         int col = c.groupIdx * TS + tx;
@@ -56,7 +57,7 @@ public final class GemmKernels {
             c.localBarrier();
         }
         if (row < m && col < n) {
-            if (ip.get(7) == 1) acc += bias.get(col);
+            if (ip.get(7) == 1) acc += bias.get(ip.get(WOFF + 2) + col);
             out.set((c.globalIdz * m + row) * n + col, acc);
         }
     }
@@ -84,10 +85,11 @@ public final class GemmKernels {
         return v;
     }
 
-    static void store(FloatArray out, FloatArray bias, int hasBias, int outBase, int m, int n, int row, int col, float v) {
+    static void store(FloatArray out, FloatArray bias, int biasOff, int hasBias, int outBase, int m, int n, int row, int col,
+                      float v) {
         if (row < m && col < n) {
             float r = v;
-            if (hasBias == 1) r += bias.get(col);
+            if (hasBias == 1) r += bias.get(biasOff + col);
             out.set(outBase + row * n + col, r);
         }
     }
@@ -107,8 +109,9 @@ public final class GemmKernels {
         int tb = ip.get(4);
         int z = c.globalIdz;
         int aBase = z * ip.get(5);
-        int bBase = z * ip.get(6);
+        int bBase = z * ip.get(6) + ip.get(WOFF + 1);
         int hasBias = ip.get(7);
+        int biasOff = ip.get(WOFF + 2);
         int outBase = z * m * n;
         int tx = c.localIdx;
         int ty = c.localIdy;
@@ -177,22 +180,22 @@ public final class GemmKernels {
             }
             c.localBarrier();
         }
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 0, c00);
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 16, c01);
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 32, c02);
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 48, c03);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 0, c10);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 16, c11);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 32, c12);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 48, c13);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 0, c20);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 16, c21);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 32, c22);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 48, c23);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 0, c30);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 16, c31);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 32, c32);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 48, c33);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 0, c00);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 16, c01);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 32, c02);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 48, c03);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 0, c10);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 16, c11);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 32, c12);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 48, c13);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 0, c20);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 16, c21);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 32, c22);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 48, c23);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 0, c30);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 16, c31);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 32, c32);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 48, c33);
     }
 
     /**
@@ -210,8 +213,9 @@ public final class GemmKernels {
         int tb = ip.get(4);
         int z = c.globalIdz;
         int aBase = z * ip.get(5);
-        int bBase = z * ip.get(6);
+        int bBase = z * ip.get(6) + ip.get(WOFF + 1);
         int hasBias = ip.get(7);
+        int biasOff = ip.get(WOFF + 2);
         int outBase = z * m * n;
         int tx = c.localIdx;
         int ty = c.localIdy;
@@ -280,22 +284,22 @@ public final class GemmKernels {
             }
             c.localBarrier();
         }
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 0, c00);
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 16, c01);
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 32, c02);
-        store(out, bias, hasBias, outBase, m, n, row0 + 0, col0 + 48, c03);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 0, c10);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 16, c11);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 32, c12);
-        store(out, bias, hasBias, outBase, m, n, row0 + 16, col0 + 48, c13);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 0, c20);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 16, c21);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 32, c22);
-        store(out, bias, hasBias, outBase, m, n, row0 + 32, col0 + 48, c23);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 0, c30);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 16, c31);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 32, c32);
-        store(out, bias, hasBias, outBase, m, n, row0 + 48, col0 + 48, c33);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 0, c00);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 16, c01);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 32, c02);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 0, col0 + 48, c03);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 0, c10);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 16, c11);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 32, c12);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 16, col0 + 48, c13);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 0, c20);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 16, c21);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 32, c22);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 32, col0 + 48, c23);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 0, c30);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 16, c31);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 32, c32);
+        store(out, bias, biasOff, hasBias, outBase, m, n, row0 + 48, col0 + 48, c33);
     }
 
     /** Element (kk, col) of B given as bfloat16 bits, widened to float32; 0 outside the matrix. */

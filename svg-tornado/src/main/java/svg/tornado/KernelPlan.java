@@ -114,9 +114,12 @@ final class KernelPlan implements AutoCloseable {
     }
 
     /** Copies {@code len} values of {@code src} (a float[] or, for a bfloat16 slot, a short[]) into a buffer. */
-    static void copyInto(Object buffer, Object src, int off, int len) {
-        if (src instanceof short[] b) MemorySegment.copy(b, off, segment(buffer), ValueLayout.JAVA_SHORT, 0, len);
-        else MemorySegment.copy((float[]) src, off, segment(buffer), ValueLayout.JAVA_FLOAT, 0, len);
+    static void copyInto(Object buffer, Object src, int off, int len) { copyInto(buffer, 0, src, off, len); }
+
+    /** {@link #copyInto(Object, Object, int, int)} to element {@code at} of the buffer (a stacked weight's copy). */
+    static void copyInto(Object buffer, long at, Object src, int off, int len) {
+        if (src instanceof short[] b) MemorySegment.copy(b, off, segment(buffer), ValueLayout.JAVA_SHORT, 2 * at, len);
+        else MemorySegment.copy((float[]) src, off, segment(buffer), ValueLayout.JAVA_FLOAT, 4 * at, len);
     }
 
     /**
@@ -126,10 +129,13 @@ final class KernelPlan implements AutoCloseable {
      * ({@code KernelPlanHoldsTest#ditXlForwardOfChecks}). Long ranges are compared on all CPU threads
      * ({@link #HOLDS_CHUNK} values a chunk).
      */
-    static boolean holds(Object buffer, Object src, int off, int len) {
+    static boolean holds(Object buffer, Object src, int off, int len) { return holds(buffer, 0, src, off, len); }
+
+    /** {@link #holds(Object, Object, int, int)} from element {@code at} of the buffer (a stacked weight's copy). */
+    static boolean holds(Object buffer, long at, Object src, int off, int len) {
         long size = src instanceof short[] ? 2 : 4;
         MemorySegment host = src instanceof short[] b ? MemorySegment.ofArray(b) : MemorySegment.ofArray((float[]) src);
-        MemorySegment dev = segment(buffer);
+        MemorySegment dev = segment(buffer).asSlice(size * at);
         if (len <= HOLDS_CHUNK) return MemorySegment.mismatch(host, size * off, size * (off + (long) len), dev, 0, size * len) == -1;
         java.util.concurrent.atomic.AtomicBoolean same = new java.util.concurrent.atomic.AtomicBoolean(true);
         Parallel.forChunks(len, HOLDS_CHUNK, (s, e) -> {

@@ -24,4 +24,12 @@ public final class Kernels {
     /** Work-group size of the one-item-per-element kernels. */
     public static final int ES = 64;
 
+    /**
+     * {@code ip[WOFF + slot]}: where the values of input {@code slot} start in its buffer, for the slots that hold
+     * weights (1 and 2 of the GEMM, the norms and conv2d). 0 except in a block plan shared by blocks with the same
+     * shapes ({@link BlockPlan}): there each weight slot's buffer stacks the weights of every block, and a run sets
+     * the offset of its block (GPULlama3's layer-offset pattern), so one compiled graph serves all of them. The last
+     * four of the {@link KernelPlan#IP} parameters, which no kernel uses otherwise.
+     */
+    public static final int WOFF = 60;
 }

@@ -6,6 +6,7 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 import static svg.tornado.Kernels.RS;
+import static svg.tornado.Kernels.WOFF;
 
 /**
  * Row reductions by one work-group: softmax, LayerNorm/RMSNorm and GroupNorm. Softmax lives here, not with
@@ -83,8 +84,8 @@ public final class NormKernels {
         }
         for (int j = l; j < n; j += RS) {
             float y = (x.get(base + j) - mu) * rs;
-            if (ip.get(2) == 1) y = y * w.get(j);
-            if (ip.get(3) == 1) y = y + bias.get(j);
+            if (ip.get(2) == 1) y = y * w.get(ip.get(WOFF + 1) + j);
+            if (ip.get(3) == 1) y = y + bias.get(ip.get(WOFF + 2) + j);
             out.set(base + j, y);
         }
     }
@@ -124,8 +125,8 @@ public final class NormKernels {
         for (int j = l; j < len; j += RS) {
             int cc = g * cg + j / sp;
             float y = (x.get(base + j) - mu) * rs;
-            if (ip.get(3) == 1) y = y * w.get(cc);
-            if (ip.get(4) == 1) y = y + bias.get(cc);
+            if (ip.get(3) == 1) y = y * w.get(ip.get(WOFF + 1) + cc);
+            if (ip.get(4) == 1) y = y + bias.get(ip.get(WOFF + 2) + cc);
             out.set(base + j, y);
         }
     }

@@ -41,6 +41,13 @@ final class OpPlans {
      */
     private final Map<float[], Boolean> recentOutputs = Collections.synchronizedMap(new WeakHashMap<>());
 
+    /**
+     * While set, weights are not made resident: they travel with every call like activations, and their launches
+     * share the plans of their kernel and size class. Set while a block that will get a shared block plan runs op by
+     * op ({@link Blocks}), so that its weights do not each compile and hold an op-by-op plan of their own.
+     */
+    boolean streamWeights;
+
     /** A weight-bearing plan's key: its kernel and up to three weights. */
     private record Key(String kernel, Weight w1, Weight w2, Weight w3) {}
 
@@ -81,7 +88,7 @@ final class OpPlans {
                 anyResident = true;
             }
         }
-        boolean keepResident = anyResident && residentPlans < MAX_RESIDENT_PLANS;
+        boolean keepResident = anyResident && !streamWeights && residentPlans < MAX_RESIDENT_PLANS;
         for (Weight w : ws) if (w != null && mutable.contains(w)) keepResident = false;
         int[] lens = new int[4];
         int largest = outLen;
@@ -92,7 +99,10 @@ final class OpPlans {
         // TornadoVM copies whole buffers, so a plan sized for the largest op of its kind would copy that much for
         // every small op too (a SiLU on [B, D] paying for a GELU on [B, T, 4D]): plans without weights are kept per
         // power-of-two size class of their largest buffer, which bounds the copies to twice the data.
-        Object key = keepResident ? new Key(kernel, ws[0], ws[1], ws[2]) : kernel + "@" + pow2(largest);
+        // streamed block launches (see streamWeights) get plans of their own: sharing the plans of the ops outside blocks
+        // would grow those plans' buffers to weight sizes, and TornadoVM copies whole buffers on every call
+        Object key = keepResident ? new Key(kernel, ws[0], ws[1], ws[2])
+                : (streamWeights ? "streamed " : "") + kernel + "@" + pow2(largest);
         KernelPlan p = plans.get(key);
         if (p != null && keepResident) {
             // The contract allows weights to be rewritten in place (an optimiser step). Every such write moves the

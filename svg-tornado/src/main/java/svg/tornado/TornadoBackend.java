@@ -78,7 +78,10 @@ public final class TornadoBackend implements Backend {
     /** {@code device} null: TornadoVM's default device. */
     TornadoBackend(TornadoDevice device) {
         this(device, !"false".equals(System.getProperty("svg.tornado.blockPlans")),
-                Math.max(1, Integer.getInteger("svg.tornado.blockPlanAfter", 1)));
+                Math.max(1, Integer.getInteger("svg.tornado.blockPlanAfter", 1)),
+                !"false".equals(System.getProperty("svg.tornado.blockBufferReuse")),
+                !"false".equals(System.getProperty("svg.tornado.releaseOpWeights")),
+                !"false".equals(System.getProperty("svg.tornado.sharedBlocks")));
     }
 
     TornadoBackend(TornadoDevice device, boolean blockPlans) { this(device, blockPlans, 1); }
@@ -98,9 +101,21 @@ public final class TornadoBackend implements Backend {
      *                  (a decoder block in {@code svg sample}) compiles less op by op, whose plans are shared.
      */
     TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse, boolean releaseOpWeights) {
+        this(device, blockPlans, planAfter, blockReuse, releaseOpWeights, false);
+    }
+
+    /**
+     * @param sharedBlocks blocks with the same launches share one plan, their weights stacked (compiled once for a
+     *                     model's N blocks; see {@link Blocks}); false: a plan per block instance. The backend that
+     *                     {@code --device tornado} creates shares ({@code -Dsvg.tornado.sharedBlocks=false} turns it
+     *                     off); the constructors without this flag, which the older tests use, do not.
+     */
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse, boolean releaseOpWeights,
+                   boolean sharedBlocks) {
         this.deviceName = device == null ? "default" : device.getDeviceName();
         this.opPlans = new OpPlans(device, counter);
-        this.blocks = new Blocks(this, opPlans, device, counter, blockPlans, planAfter, blockReuse, releaseOpWeights);
+        this.blocks = new Blocks(this, opPlans, device, counter, blockPlans, planAfter, blockReuse, releaseOpWeights,
+                sharedBlocks);
     }
 
 
