@@ -1,6 +1,7 @@
 package svg.tornado;
 
 import svg.tensor.Storage;
+import uk.ac.manchester.tornado.api.DataRange;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
@@ -132,6 +133,22 @@ final class BlockPlan implements AutoCloseable {
     long sweptAt = -1;
     private final TornadoExecutionPlan plan;
     private final Counters counter;
+    /**
+     * Chaining (a shared plan with one result, and a host input of the result's length: a DiT or DINOv3 block,
+     * {@code x -> x'}): the run that takes the previous run's result as that input reads it on the device. The
+     * input slot ({@link #chainJ}, {@link #chainI}; -1 when the plan does not chain) reads {@link #chainX}, which
+     * graph 0 of the plan fills from the host ({@link #chainStage}, only when the input is not the previous result)
+     * and graph 1, the block, refills with its result at the end of every run (task {@code x}). Every run also
+     * copies its result into {@link #kept} at its instance's slot (task {@code h}), so a result stays readable on
+     * the device until its block instance runs again, without a copy to the host.
+     */
+    private final int chainJ, chainI, chainR, chainLen;
+    private final FloatArray chainX, chainStage, kept;
+    private final IntArray keptAt;
+    /** Per instance: the run whose result {@link #kept} holds in its slot (0: none yet), and that result's output. */
+    private final long[] keptEpoch;
+    private final DeferredOutput[] keptOwner;
+    private boolean stagedOnce;
     private final long firstBytes;
     private final int firstCopies;
     private TornadoExecutionResult last;
@@ -143,7 +160,7 @@ final class BlockPlan implements AutoCloseable {
     /** A plan for one block instance: the weights are those of {@code ops}. */
     BlockPlan(String blockName, List<Launch> ops, List<Src[]> srcs, BitSet results, boolean reuse,
               TornadoDevice device, Counters counter) {
-        this(blockName, ops, srcs, results, reuse, device, counter, java.util.Collections.singletonList(weightsOf(ops, srcs)));
+        this(blockName, ops, srcs, results, reuse, device, counter, java.util.Collections.singletonList(weightsOf(ops, srcs)), false);
     }
 
     /** The inputs of {@code ops} that are resident weights (null in the other slots). */
@@ -164,13 +181,37 @@ final class BlockPlan implements AutoCloseable {
      */
     @SuppressWarnings({"rawtypes", "unchecked"})
     BlockPlan(String blockName, List<Launch> ops, List<Src[]> srcs, BitSet results, boolean reuse,
-              TornadoDevice device, Counters counter, List<Launch.In[][]> instances) {
+              TornadoDevice device, Counters counter, List<Launch.In[][]> instances, boolean chain) {
         this.blockName = blockName;
         this.capacity = instances.size();
         this.counter = counter;
         n = ops.size();
         this.srcs = srcs.toArray(new Src[0][]);
         outs = assignBuffers(ops, this.srcs, results, reuse);
+        int cj = -1, ci = -1, cr = results.cardinality() == 1 ? results.nextSetBit(0) : -1;
+        int clen = cr >= 0 ? ops.get(cr).outLen() : 0;
+        if (chain && cr >= 0 && clen > 0 && (long) instances.size() * clen <= Integer.MAX_VALUE) {
+            find:
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < 4; i++) {
+                    Src s = this.srcs[j][i];
+                    if (s != null && s.kind() == Src.HOST && s.producer() < 0 && s.length() == clen) {
+                        cj = j;
+                        ci = i;
+                        break find;
+                    }
+                }
+        }
+        chainJ = cj;
+        chainI = ci;
+        chainR = cj >= 0 ? cr : -1;
+        chainLen = cj >= 0 ? clen : 0;
+        chainX = cj >= 0 ? new FloatArray(clen) : null;
+        chainStage = cj >= 0 ? new FloatArray(clen) : null;
+        kept = cj >= 0 ? new FloatArray(instances.size() * clen) : null;
+        keptAt = cj >= 0 ? new IntArray(KernelPlan.IP) : null;
+        keptEpoch = new long[instances.size()];
+        keptOwner = new DeferredOutput[instances.size()];
         readable = new boolean[n];
         java.util.IdentityHashMap<FloatArray, Integer> lastWriter = new java.util.IdentityHashMap<>();
         for (int j = 0; j < n; j++) lastWriter.put(outs[j], j);
@@ -208,6 +249,9 @@ final class BlockPlan implements AutoCloseable {
                 if (s == null) continue;
                 if (s.kind() == Src.HOST && s.producer() >= 0) {
                     hostIn[j][i] = null; // the same values as an earlier input: its buffer is used (below)
+                } else if (j == chainJ && i == chainI) {
+                    hostIn[j][i] = chainX; // on the device: filled by graph 0 or by the previous run (chaining)
+                    inBytes += chainX.getNumBytesOfSegment() + chainStage.getNumBytesOfSegment() + kept.getNumBytesOfSegment();
                 } else if (s.kind() == Src.HOST) {
                     hostIn[j][i] = new FloatArray(Math.max(1, s.length()));
                     every.add(hostIn[j][i]);
@@ -252,6 +296,31 @@ final class BlockPlan implements AutoCloseable {
         firstBytes = bytes;
         memory = new DeviceMemory(1, weightBytes, outBytes, unshared, 4L * peakLive(ops, this.srcs, results), inBytes,
                 16 + 4L * n * (KernelPlan.IP + KernelPlan.FP));
+        TaskGraph in = null;
+        IntArray toX = null;
+        FloatArray fpCopy = null;
+        if (chainJ >= 0) {
+            // graph 0: the chained input from the host (staged), copied into the buffer the block reads
+            in = new TaskGraph(name + "in");
+            IntArray ipIn = copyParams(chainLen, 0, 0);
+            FloatArray fpIn = new FloatArray(KernelPlan.FP);
+            FloatArray[] u = {new FloatArray(1), new FloatArray(1), new FloatArray(1)};
+            in.transferToDevice(DataTransferMode.FIRST_EXECUTION, ipIn, fpIn, u[0], u[1], u[2]);
+            in.transferToDevice(DataTransferMode.EVERY_EXECUTION, chainStage);
+            in.task("c", (Launch.Code) ElementwiseKernels::copy, new KernelContext(), ipIn, fpIn, chainStage, u[0], u[1], u[2], chainX);
+            in.persistOnDevice(chainX);
+            bytes += 4L * (KernelPlan.IP + KernelPlan.FP + 3);
+            // the block reads chainX where graph 0 (or its own previous run) left it
+            g.consumeFromDevice(in.getTaskGraphName(), chainX);
+            toX = copyParams(chainLen, 0, 0);
+            fpCopy = new FloatArray(KernelPlan.FP);
+            once.add(toX);
+            once.add(fpCopy);
+            bytes += 4L * (KernelPlan.IP + KernelPlan.FP);
+            every.add(keptAt);
+            for (int k = 0; k < KernelPlan.IP; k++) keptAt.set(k, 0);
+            keptAt.set(1, chainLen);
+        }
         g.transferToDevice(DataTransferMode.FIRST_EXECUTION, once.toArray());
         if (!every.isEmpty()) g.transferToDevice(DataTransferMode.EVERY_EXECUTION, every.toArray());
         GridScheduler sched = null;
@@ -281,12 +350,42 @@ final class BlockPlan implements AutoCloseable {
             if (sched == null) sched = new GridScheduler(name + ".t" + j, grid);
             else sched.addWorkerGrid(name + ".t" + j, grid);
         }
+        List<Object> onDemand = new ArrayList<>(lastWriter.keySet());
+        if (chainJ >= 0) {
+            // the result into the next run's input (chaining) and into its instance's slot of the kept results
+            g.task("x", (Launch.Code) ElementwiseKernels::copy, new KernelContext(), toX, fpCopy, outs[chainR], unused[1], unused[2], unused[3], chainX);
+            g.task("h", (Launch.Code) ElementwiseKernels::copy, new KernelContext(), keptAt, fpCopy, outs[chainR], unused[1], unused[2], unused[3], kept);
+            sched.addWorkerGrid(name + ".x", copyGrid(chainLen));
+            sched.addWorkerGrid(name + ".h", copyGrid(chainLen));
+            sched.addWorkerGrid(in.getTaskGraphName() + ".c", copyGrid(chainLen));
+            onDemand.add(kept);
+        }
         // each distinct buffer once (TornadoVM copies one only when fetch asks for it)
-        g.transferToHost(DataTransferMode.UNDER_DEMAND, lastWriter.keySet().toArray());
-        TornadoExecutionPlan p = new TornadoExecutionPlan(g.snapshot()).withGridScheduler(sched);
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, onDemand.toArray());
+        TornadoExecutionPlan p = (in == null ? new TornadoExecutionPlan(g.snapshot())
+                : new TornadoExecutionPlan(in.snapshot(), g.snapshot())).withGridScheduler(sched);
         if (device != null) p = p.withDevice(device);
         plan = p;
     }
+
+    private static IntArray copyParams(int n, int outOffset, int inOffset) {
+        IntArray ip = new IntArray(KernelPlan.IP);
+        for (int k = 0; k < KernelPlan.IP; k++) ip.set(k, 0);
+        ip.set(1, n);
+        ip.set(2, outOffset);
+        ip.set(3, inOffset);
+        return ip;
+    }
+
+    private static WorkerGrid copyGrid(int n) {
+        WorkerGrid grid = new WorkerGrid1D(Kernels.ES);
+        grid.setGlobalWork((long) (n + Kernels.ES - 1) / Kernels.ES * Kernels.ES, 1, 1);
+        grid.setLocalWork(Kernels.ES, 1, 1);
+        return grid;
+    }
+
+    /** True when the plan takes the previous run's result as an input on the device (see {@link #chainJ}). */
+    boolean chains() { return chainJ >= 0; }
 
     /**
      * The output buffer of every launch. Without {@code reuse}, a buffer of its own. Otherwise liveness decides: a
@@ -392,7 +491,14 @@ final class BlockPlan implements AutoCloseable {
 
     /** Runs the block as instance {@code instance} (whose weights the stacked slots read) on {@code q}'s host inputs. */
     void run(BlockQueue q, int instance) {
-        keepLive();
+        // chained: the input is the previous run's result, still on the device (in chainX): nothing to upload
+        boolean chained = false;
+        if (chainJ >= 0) {
+            Launch.In in = q.ops.get(chainJ).ins()[chainI];
+            chained = ran && in.array() == null && in.offset() == 0 && in.length() == chainLen
+                    && in.storage().deferred() instanceof DeferredOutput l && l.plan == this && l.epoch == epoch
+                    && l.index == chainR;
+        }
         for (int j = 0; j < n; j++) {
             if (!perRun[j]) continue;
             for (int i = 0; i < 4; i++) ip[j].set(Kernels.WOFF + i, instance * stride[j][i]);
@@ -401,9 +507,10 @@ final class BlockPlan implements AutoCloseable {
         }
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < 4; i++) {
-                if (hostIn[j][i] == null) continue;
+                if (hostIn[j][i] == null || j == chainJ && i == chainI && chained) continue;
                 Launch.In in = q.ops.get(j).ins()[i];
-                MemorySegment.copy(in.data(), in.offset(), hostIn[j][i].getSegment(), ValueLayout.JAVA_FLOAT, 0, in.length());
+                FloatArray to = j == chainJ && i == chainI ? chainStage : hostIn[j][i];
+                MemorySegment.copy(in.data(), in.offset(), to.getSegment(), ValueLayout.JAVA_FLOAT, 0, in.length());
                 counter.toDevice++;
                 counter.toDeviceBytes += 4L * in.length();
                 if (srcs[j][i].fromDevice()) {
@@ -412,13 +519,37 @@ final class BlockPlan implements AutoCloseable {
                 }
             }
         }
+        // the inputs are on their way (they may have read earlier results): now the buffers may be overwritten
+        if (chainJ >= 0) {
+            // this run's result replaces the one its instance kept from its last run (the previous forward's):
+            // that one is gone, not copied to the host (its values were read, or nothing holds it any more)
+            DeferredOutput old = keptOwner[instance];
+            keptOwner[instance] = null;
+            if (old != null) old.overwritten = true;
+            keptAt.set(2, instance * chainLen);
+            counter.toDevice++;
+            counter.toDeviceBytes += 4L * KernelPlan.IP;
+        }
+        keepLive();
         if (!ran) {
-            counter.compiled += n; // TornadoVM compiles every task of the graph at its first execution
+            counter.compiled += n + (chainJ >= 0 ? 2 : 0); // TornadoVM compiles every task of the graph at its first execution
             counter.toDevice += firstCopies;
             counter.toDeviceBytes += firstBytes;
             ran = true;
         }
-        last = plan.execute();
+        if (chainJ < 0) last = plan.execute();
+        else {
+            if (!chained) {
+                plan.withGraph(0).execute();
+                counter.launches++;
+                if (!stagedOnce) {
+                    counter.compiled++;
+                    stagedOnce = true;
+                }
+            } else counter.chainedRuns++;
+            last = plan.withGraph(1).execute();
+            counter.launches += 2;
+        }
         epoch++;
         counter.launches += n;
         for (DeferredOutput out : q.outs) {
@@ -426,14 +557,25 @@ final class BlockPlan implements AutoCloseable {
             out.epoch = epoch;
             if (readable[out.index]) live.add(out);
             else out.reused = true; // a later launch of this run overwrote its buffer
+            if (out.index == chainR) keptOwner[instance] = out;
         }
+        if (chainJ >= 0) keptEpoch[instance] = epoch;
     }
 
     /** Copies output {@code j} of run {@code ep} (which must be the latest run) to {@code dst}. */
     void fetch(int j, long ep, float[] dst) {
-        if (ep != epoch) throw new IllegalStateException("block output read after its plan ran again");
-        last.transferToHost(outs[j]);
-        MemorySegment.copy(outs[j].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
+        if (chainJ >= 0) plan.withGraph(1); // the block's graph (graph 0 only stages the chained input)
+        if (ep == epoch) {
+            last.transferToHost(outs[j]);
+            MemorySegment.copy(outs[j].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, 0, dst.length);
+        } else {
+            // a result of an earlier run of a chained plan: in its instance's slot of the kept results
+            int c = -1;
+            for (int k = 0; k < keptEpoch.length && j == chainR; k++) if (keptEpoch[k] == ep) c = k;
+            if (c < 0) throw new IllegalStateException("block output read after its plan ran again");
+            last.transferToHost(new DataRange(kept).withOffset((long) c * chainLen).withSize(chainLen));
+            MemorySegment.copy(kept.getSegment(), ValueLayout.JAVA_FLOAT, 4L * c * chainLen, dst, 0, dst.length);
+        }
         counter.toHost++;
         counter.toHostBytes += 4L * dst.length;
     }
@@ -446,10 +588,23 @@ final class BlockPlan implements AutoCloseable {
         for (DeferredOutput out : live) {
             Storage s = out.storage.get();
             if (s == null || s.deferred() == null) continue;
+            // a chained plan's result stays readable in the kept results (until its instance runs again)
+            if (out.result && out.index == chainR) continue;
             if (out.result) s.read();
             else out.expired = true;
         }
         live.clear();
+    }
+
+    /** Before the plan's buffers go: the kept results that are still referenced and unread are copied to the host. */
+    private void keepKept() {
+        for (int c = 0; c < keptOwner.length; c++) {
+            DeferredOutput old = keptOwner[c];
+            if (old == null) continue;
+            Storage s = old.storage.get();
+            if (s != null && s.deferred() == old) s.read();
+            keptOwner[c] = null;
+        }
     }
 
     int launches() { return n; }
@@ -457,8 +612,9 @@ final class BlockPlan implements AutoCloseable {
     @Override
     public void close() {
         keepLive();
+        keepKept();
         try {
-            plan.freeDeviceMemory();
+            (chainJ >= 0 ? plan.withAllGraphs() : plan).freeDeviceMemory();
             plan.close();
         } catch (Exception e) {
             // best-effort, as for KernelPlan

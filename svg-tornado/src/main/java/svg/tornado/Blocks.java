@@ -69,14 +69,17 @@ final class Blocks {
      * {@link #runShared}.
      */
     private final boolean shared;
+    /** Shared plans pass a block's result to the next run on the device ({@link BlockPlan}, chaining). */
+    private final boolean chain;
     /** Shared plans by launch sequence with the stackable weights left out ({@link #sharedKey}). */
     private final Map<BlockPlan.Key, Family> families = new HashMap<>();
     /** The block whose launches are being queued (outermost {@code runBlock} of this backend), or null. */
     private BlockQueue queue;
 
     Blocks(TornadoBackend backend, OpPlans opPlans, TornadoDevice device, Counters counter, boolean plansOn,
-           int planAfter, boolean reuse, boolean releaseOpWeights, boolean shared) {
+           int planAfter, boolean reuse, boolean releaseOpWeights, boolean shared, boolean chain) {
         this.shared = shared;
+        this.chain = chain;
         this.backend = backend;
         this.opPlans = opPlans;
         this.device = device;
@@ -308,7 +311,7 @@ final class Blocks {
             // every instance seen since the last plan gets a slot in one new plan (compiled once)
             if (inst.isEmpty()) f.pending.put(inst, BlockPlan.weightsOf(q.ops, q.srcs));
             BlockPlan bp = new BlockPlan(q.name, q.ops, q.srcs, key.results(), reuse, device, counter,
-                    new ArrayList<>(f.pending.values()));
+                    new ArrayList<>(f.pending.values()), chain);
             int c = 0;
             for (List<Weight> w : f.pending.keySet()) f.slots.put(w, new Slot(bp, c++));
             f.pending.clear();

@@ -19,6 +19,8 @@ final class Counters {
      * they were uploaded or last checked ({@link KernelPlan#current}); zero while nothing writes the weights.
      */
     long weightBytesCompared;
+    /** Block plan runs whose input was the previous run's result, read on the device (chained, {@link BlockPlan}). */
+    long chainedRuns;
 
     /** Traffic per block name (ops run inside a block), how often each block ran, and how often it fell back. */
     final Map<String, Transfers> blockTraffic = new LinkedHashMap<>();

@@ -28,6 +28,8 @@ final class DeferredOutput implements Storage.Deferred {
     boolean reused;
     /** An intermediate of a nested block that has returned (not read again; see {@link Blocks#seal}). */
     boolean inner;
+    /** A chained plan's result whose kept copy its block instance overwrote when it ran again ({@link BlockPlan}). */
+    boolean overwritten;
 
     DeferredOutput(BlockQueue queue, Blocks blocks, int index, int length) {
         this.queue = queue;
@@ -48,6 +50,10 @@ final class DeferredOutput implements Storage.Deferred {
                         + "was read after the block returned; its device buffer was reused by a later launch of the "
                         + "block's TornadoVM plan (-Dsvg.tornado.blockBufferReuse=false keeps intermediates until the "
                         + "block runs again, -Dsvg.tornado.blockPlans=false keeps everything)");
+            if (overwritten)
+                throw new IllegalStateException("the result of a '" + queue.name + "' block was read after that block "
+                        + "ran again (the next forward); a chained TornadoVM block plan keeps each block's result on the "
+                        + "device until then, not longer (-Dsvg.tornado.chainBlocks=false copies every result to the host)");
             if (host == null && plan == null) blocks.flush(queue);
             if (host != null) System.arraycopy(host, 0, dst, 0, length);
             else plan.fetch(index, epoch, dst);

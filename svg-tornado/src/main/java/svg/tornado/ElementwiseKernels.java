@@ -105,6 +105,17 @@ public final class ElementwiseKernels {
     }
 
     /**
+     * ip: [unused, n, offsetOut, offsetA]: out[offsetOut + i] = a[offsetA + i] for i < n. The device-side moves of a
+     * chained block plan ({@link BlockPlan}): a result into the next run's input buffer and into its slot of the
+     * results kept on the device, and an uploaded input into the buffer the block reads.
+     */
+    public static void copy(KernelContext c, IntArray ip, FloatArray fp, FloatArray a, FloatArray b, FloatArray d,
+                            FloatArray e, FloatArray out) {
+        int i = c.globalIdx;
+        if (i < ip.get(1)) out.set(ip.get(2) + i, a.get(ip.get(3) + i));
+    }
+
+    /**
      * ip: [op, n, shape[MAXDIM], stridesA[MAXDIM], stridesB[MAXDIM], offsetA, offsetB]. Operands are strided views
      * (stride 0 for a broadcast axis) whose element 0 is at the buffer index offsetA / offsetB (0 when the host copied
      * the view's span; a view of another kernel's output buffer on the device has its own offset); the output is

@@ -81,7 +81,8 @@ public final class TornadoBackend implements Backend {
                 Math.max(1, Integer.getInteger("svg.tornado.blockPlanAfter", 1)),
                 !"false".equals(System.getProperty("svg.tornado.blockBufferReuse")),
                 !"false".equals(System.getProperty("svg.tornado.releaseOpWeights")),
-                !"false".equals(System.getProperty("svg.tornado.sharedBlocks")));
+                !"false".equals(System.getProperty("svg.tornado.sharedBlocks")),
+                !"false".equals(System.getProperty("svg.tornado.chainBlocks")));
     }
 
     TornadoBackend(TornadoDevice device, boolean blockPlans) { this(device, blockPlans, 1); }
@@ -112,10 +113,21 @@ public final class TornadoBackend implements Backend {
      */
     TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse, boolean releaseOpWeights,
                    boolean sharedBlocks) {
+        this(device, blockPlans, planAfter, blockReuse, releaseOpWeights, sharedBlocks,
+                !"false".equals(System.getProperty("svg.tornado.chainBlocks")));
+    }
+
+    /**
+     * @param chainBlocks a shared block plan takes the previous run's result as its input on the device, and keeps
+     *                    each block's result there until that block runs again ({@link BlockPlan}: issue 17, part 3);
+     *                    {@code -Dsvg.tornado.chainBlocks=false}: every result goes to the host and back, as before
+     */
+    TornadoBackend(TornadoDevice device, boolean blockPlans, int planAfter, boolean blockReuse, boolean releaseOpWeights,
+                   boolean sharedBlocks, boolean chainBlocks) {
         this.deviceName = device == null ? "default" : device.getDeviceName();
         this.opPlans = new OpPlans(device, counter);
         this.blocks = new Blocks(this, opPlans, device, counter, blockPlans, planAfter, blockReuse, releaseOpWeights,
-                sharedBlocks);
+                sharedBlocks, chainBlocks);
     }
 
 
@@ -441,6 +453,13 @@ public final class TornadoBackend implements Backend {
 
     /** How many runs of blocks named {@code name} fell back to op by op (a host read inside, see {@link #runBlock}). */
     public synchronized int blockFallbacks(String name) { return counter.blockFallbacks.getOrDefault(name, 0); }
+
+    /**
+     * Block plan runs that took the previous run's result as their input on the device (shared plans chain their
+     * blocks: {@code x -> block -> x'} without a copy to the host and back; {@code -Dsvg.tornado.chainBlocks=false}
+     * turns it off).
+     */
+    public synchronized long chainedBlockRuns() { return counter.chainedRuns; }
 
     /** Device memory held by the block plans built for blocks named {@code name} (the outermost block's name). */
     public synchronized DeviceMemory blockPlanMemory(String name) { return blocks.memory(name); }
