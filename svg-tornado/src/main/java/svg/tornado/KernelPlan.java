@@ -2,11 +2,13 @@ package svg.tornado;
 
 import svg.tensor.Storage;
 import svg.tensor.parallel.Parallel;
+import uk.ac.manchester.tornado.api.DataRange;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid1D;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
@@ -28,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Buffers have a capacity, so later calls with other shapes that fit reuse the same plan and compiled code; sizes
  * travel in the small {@code ip}/{@code fp} parameter arrays and the launch grid is reset before every run. Inputs
  * marked resident (weights) are copied to the device on the first execution only and stay there; all other inputs
- * are copied every execution, and the output is copied back every execution.
+ * are copied every execution, and the output's first n values (what the op wrote, not the buffer's capacity) are
+ * copied back after every execution.
  */
 final class KernelPlan implements AutoCloseable {
     static final int IP = 64, FP = 4;
@@ -89,7 +92,8 @@ final class KernelPlan implements AutoCloseable {
         KernelContext ctx = new KernelContext();
         // raw: the kernels' signatures differ in the type of a slot (FloatArray or ShortArray), checked by TornadoVM
         g.task("t", (Task8) code, ctx, ip, fp, in[0], in[1], in[2], in[3], out);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        // copied back by run, only the values the launch wrote (TornadoVM would copy the whole buffer, its capacity)
+        g.transferToHost(DataTransferMode.UNDER_DEMAND, out);
         ImmutableTaskGraph itg = g.snapshot();
         grid = dims == 1 ? new WorkerGrid1D(Kernels.ES) : new WorkerGrid3D(Kernels.TS, Kernels.TS, 1);
         GridScheduler sched = new GridScheduler(name + ".t", grid);
@@ -192,13 +196,17 @@ final class KernelPlan implements AutoCloseable {
             grid.setGlobalWork(gx, gy, gz);
             grid.setLocalWork(Kernels.TS, Kernels.TS, 1);
         }
-        plan.execute();
-        count();
+        TornadoExecutionResult r = plan.execute();
+        if (n > 0) r.transferToHost(new DataRange(out).withSize(n));
+        count(n);
         MemorySegment.copy(out.getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, 0, n);
     }
 
-    /** Adds one execution's copies as this plan's transfer modes ask for them (whole buffers, their capacity). */
-    private void count() {
+    /**
+     * Adds one execution's copies as this plan asks for them: inputs as whole buffers (their capacity), the output's
+     * first {@code n} values.
+     */
+    private void count(int n) {
         Counters c = counter;
         if (!ran) c.compiled++;
         c.launches++;
@@ -210,8 +218,10 @@ final class KernelPlan implements AutoCloseable {
                 c.toDeviceBytes += (shorts[i] ? 2L : 4L) * Math.max(1, caps[i]);
             }
         }
-        c.toHost++;
-        c.toHostBytes += 4L * Math.max(1, outCap);
+        if (n > 0) {
+            c.toHost++;
+            c.toHostBytes += 4L * n;
+        }
         ran = true;
     }
 
