@@ -1,15 +1,11 @@
 package svg.tensor.parallel;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 
 /**
- * The one threading policy of the project: a shared pool sized to the machine (or {@code svg.threads}).
+ * The one threading policy of the project: one team of threads sized to the machine (or {@code svg.threads}).
+ *
+ * <p>The threads are a {@link Team}: workers that spin briefly between regions, because most regions are too short
+ * to wait for a parked thread to wake up.
  *
  * <p>Work is split into index ranges whose boundaries depend only on the problem size and the grain, never on the
  * number of threads; each range is computed entirely by one thread. A kernel that keeps every reduction inside one
@@ -17,7 +13,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class Parallel {
     private static volatile int threads = defaultThreads();
-    private static ExecutorService pool;
+    private static Team team;
     /** True on a thread that is inside a forChunks region (as caller or worker): nested regions then run inline. */
     private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
@@ -35,19 +31,13 @@ public final class Parallel {
     /** Sets the number of kernel threads (1 = run on the caller's thread). */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
-        if (n != threads && pool != null) { pool.shutdown(); pool = null; }
+        if (n != threads && team != null) { team.stop(); team = null; }
         threads = n;
     }
 
-    private static synchronized ExecutorService pool() {
-        if (pool == null) {
-            pool = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "svg-kernel");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return pool;
+    private static synchronized Team team() {
+        if (team == null) team = new Team(threads - 1);
+        return team;
     }
 
     /** A body over the half-open range [start, end). */
@@ -62,42 +52,22 @@ public final class Parallel {
         if (n <= 0) return;
         grain = Math.max(1, grain);
         int chunks = (n + grain - 1) / grain;
-        int t = threads;
-        if (t == 1 || chunks == 1 || IN_REGION.get() || Thread.currentThread().getName().equals("svg-kernel")) {
-            for (int c = 0; c < chunks; c++) body.run(c * grain, Math.min(n, (c + 1) * grain));
+        if (threads == 1 || chunks == 1 || IN_REGION.get() || Thread.currentThread().getName().equals("svg-kernel")) {
+            inline(n, grain, chunks, body);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        final int g = grain;
-        Runnable worker = () -> {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) body.run(c * g, Math.min(n, (c + 1) * g));
-        };
-        int helpers = Math.min(t - 1, chunks - 1);
-        List<Future<?>> fs = new ArrayList<>(helpers);
-        ExecutorService p = pool();
-        for (int i = 0; i < helpers; i++) fs.add(p.submit(worker));
-        // the caller works too; a region nested in its chunks must not fan out again (the pool threads are busy with
-        // this region, so the caller would wait for them to finish it before its own nested helpers could start)
+        // the caller works too; a region nested in its chunks must not fan out again (the team is busy with this
+        // region); a region started while another thread's region holds the team runs on its caller alone
         IN_REGION.set(Boolean.TRUE);
         try {
-            worker.run();
+            if (!team().run(n, grain, chunks, body)) inline(n, grain, chunks, body);
         } finally {
             IN_REGION.set(Boolean.FALSE);
         }
-        for (Future<?> f : fs) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeException(e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) throw re;
-                if (c instanceof Error er) throw er;
-                throw new RuntimeException(c);
-            }
-        }
+    }
+
+    private static void inline(int n, int grain, int chunks, RangeBody body) {
+        for (int c = 0; c < chunks; c++) body.run(c * grain, Math.min(n, (c + 1) * grain));
     }
 
     /** Runs body(i) for every i in [0, n), one index per task unit; use for coarse work items (rows, heads, images). */
