@@ -29,12 +29,21 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# PyTorch: Debian's package (the pyenv python3 on PATH has no torch), on OpenBLAS (see vs-pytorch.sh)
+# PyTorch: Debian's package (the pyenv python3 on PATH has no torch)
 if ! "$python" -c 'import torch' 2>/dev/null; then
   echo "installing python3-torch" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-torch libopenblas0-pthread >&2
-  else sudo apt-get update -qq && sudo apt-get install -y -qq python3-torch libopenblas0-pthread >&2; fi
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-torch >&2
+  else sudo apt-get update -qq && sudo apt-get install -y -qq python3-torch >&2; fi
 fi
+# ... on OpenBLAS, also when torch was already installed: python3-torch alone pulls the netlib reference BLAS, on
+# which PyTorch's DiT step took 4.0 s instead of ~0.6 s (see vs-pytorch.sh)
+blas_lib() { readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none; }
+if ! blas_lib | grep -q openblas; then
+  echo "installing libopenblas0-pthread (PyTorch's BLAS is $(blas_lib))" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq libopenblas0-pthread >&2
+  else sudo apt-get install -y -qq libopenblas0-pthread >&2; fi
+fi
+blas_lib | grep -q openblas || { echo "PyTorch's BLAS is $(blas_lib), not OpenBLAS: its times would not be comparable" >&2; exit 1; }
 
 (cd "$root" && mvn -q -pl benchmarks -am -DskipTests package >&2)
 cp="$here/target/classes:$root/svg-nn/target/classes:$root/svg-tensor/target/classes"
