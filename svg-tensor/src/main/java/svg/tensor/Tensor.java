@@ -758,10 +758,33 @@ public final class Tensor {
     private Tensor reduce(ReduceOp op, int[] dims, boolean keep) {
         dims = uniq(dims, shape.length);
         for (int d : dims) axis(d);
+        Tensor run = op == ReduceOp.SUM ? sumOverAxisRun(dims) : null;
+        if (run != null) return run.compactAs(keepShape(dims, keep));
         int[] kept = new int[shape.length];
         Tensor m = moveLast(dims, kept);
         Tensor r = be().reduceLast(op, m);
         return r.compactAs(keepShape(dims, keep));
+    }
+
+    /**
+     * A sum over one run of consecutive axes that leaves the last axis out (a bias gradient: the rows of [rows,
+     * features]; a broadcast gradient: the tokens of [batch, tokens, features]), as the product of a row of ones with
+     * [outer][n x inner]: the n rows are added in order, vectorised along the contiguous inner axes, instead of
+     * moving the summed axes last with a transposing copy (that copy was 18 % of a DiT training step). Null when the
+     * pattern does not apply (the caller then moves the axes last).
+     */
+    private Tensor sumOverAxisRun(int[] dims) {
+        int a = dims[0], b = dims[dims.length - 1], rank = shape.length;
+        if (b - a + 1 != dims.length || b == rank - 1 || !isContiguous() || isBf16()) return null;
+        long outer = 1, n = 1, inner = 1;
+        for (int i = 0; i < a; i++) outer *= shape[i];
+        for (int i = a; i <= b; i++) n *= shape[i];
+        for (int i = b + 1; i < rank; i++) inner *= shape[i];
+        if (inner < 8 || n < 2 || outer * n * inner > Integer.MAX_VALUE) return null;
+        try (var g = GradMode.noGrad()) {
+            Tensor x3 = detach().reshape((int) outer, (int) n, (int) inner);
+            return be().matmul(ones(1, 1, (int) n), false, x3, false); // [outer, 1, inner]
+        }
     }
 
     /** Sum over the given axes (all axes when none are given). */
