@@ -26,6 +26,8 @@ final class Counters {
     final Map<String, Transfers> blockTraffic = new LinkedHashMap<>();
     final Map<String, Integer> blockRuns = new HashMap<>();
     final Map<String, Integer> blockFallbacks = new HashMap<>();
+    /** Traffic of the launches run op by op, per kernel and output length ("linear4x4 -> 393216"). */
+    final Map<String, Transfers> opTraffic = new HashMap<>();
 
     Transfers snapshot() {
         return new Transfers(launches, toDevice, toDeviceBytes, toHost, toHostBytes, reuploads, reuploadBytes);

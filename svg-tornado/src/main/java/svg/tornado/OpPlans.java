@@ -143,6 +143,7 @@ final class OpPlans {
             if (ins[i] != null && !(p.caps[i] == ins[i].length() && keepResident && resident[i]))
                 p.set(i, vals[i], ins[i].offset(), ins[i].length());
         }
+        Transfers before = counter.snapshot();
         for (In in : ins) {
             // an input that is an earlier launch's output, unchanged since: a device-resident design would not copy it
             if (in != null && recentOutputs.containsKey(in.array()) && !(keepResident && isResidentSlot(ins, resident, in))) {
@@ -152,6 +153,7 @@ final class OpPlans {
         }
         float[] out = new float[outLen];
         p.run(op.ints(), op.floats(), op.gx(), op.gy(), op.gz(), out, outLen);
+        counter.opTraffic.merge(kernel + " -> " + outLen, counter.snapshot().minus(before), Transfers::plus);
         recentOutputs.put(out, Boolean.TRUE);
         return out;
     }

@@ -432,6 +432,12 @@ public final class TornadoBackend implements Backend {
     /** Traffic of the ops run inside blocks named {@code name} (all calls together; nested blocks count in both). */
     public synchronized Transfers blockTransfers(String name) { return counter.blockTraffic.getOrDefault(name, Transfers.ZERO); }
 
+    /**
+     * The traffic of the launches run op by op (outside block plans), per kernel and output length, e.g.
+     * {@code "linear4x4 -> 393216"}: where the bytes that do not stay on the device come from.
+     */
+    public synchronized java.util.Map<String, Transfers> opTransfers() { return new java.util.HashMap<>(counter.opTraffic); }
+
     /** How many times a block named {@code name} ran. */
     public synchronized int blockRuns(String name) { return counter.blockRuns.getOrDefault(name, 0); }
 

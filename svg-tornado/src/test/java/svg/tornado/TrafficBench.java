@@ -26,7 +26,9 @@ import java.util.Locale;
  * weights; the second run is measured. The last line is
  * {@code per step: to-device X bytes, to-host Y bytes, kernels compiled K}: X and Y are the warm steps' traffic
  * divided by the steps, K all the kernels compiled since the backend started (all of them in the cold run; a warm
- * step compiles none, which the line before it shows).
+ * step compiles none, which the line before it shows). The lines before say where a warm step's bytes come from: the
+ * DiT blocks' plans (and how many block runs took their input on the device, chained), and each kernel run op by op
+ * outside them, by output length ({@link TornadoBackend#opTransfers()}).
  *
  * <p>Options: {@code --steps N} (3), {@code --small} (hidden 64, 2 blocks, 8x8 tokens of 8 channels: a quick smoke
  * test of the harness).
@@ -71,6 +73,9 @@ public final class TrafficBench {
             Transfers afterCold = t.transfers();
             long comparedCold = t.weightBytesCompared();
             long compiledCold = t.kernelsCompiled();
+            java.util.Map<String, Transfers> opsCold = t.opTransfers();
+            Transfers blocksCold = t.blockTransfers(DiT.BLOCK_TAG);
+            long chainedCold = t.chainedBlockRuns();
             System.out.printf(Locale.ROOT, "# cold run (compiles, uploads weights): %.1f s, %d kernels compiled, %s%n",
                     cold / 1e3, compiledCold, afterCold);
             double warm = run(m, z, y, yNull, o);
@@ -80,6 +85,20 @@ public final class TrafficBench {
                             + " %d to host; kernels compiled in the warm run %d; weight bytes compared with the host %d%n",
                     warm / 1e3, warm / steps, d.launches() / steps, d.toDevice() / steps, d.toHost() / steps, compiledWarm,
                     (t.weightBytesCompared() - comparedCold) / steps);
+            // where the warm bytes come from: the block plans, and the launches outside them (op by op) per kernel
+            Transfers blocks = t.blockTransfers(DiT.BLOCK_TAG).minus(blocksCold);
+            System.out.printf(Locale.ROOT, "# per step, %s blocks: to-device %d bytes, to-host %d bytes (%d of %d block runs "
+                            + "chained on the device)%n", DiT.BLOCK_TAG, blocks.toDeviceBytes() / steps, blocks.toHostBytes() / steps,
+                    (t.chainedBlockRuns() - chainedCold) / steps, cfg.depth());
+            java.util.List<java.util.Map.Entry<String, Transfers>> ops = new java.util.ArrayList<>();
+            for (var e : t.opTransfers().entrySet())
+                ops.add(java.util.Map.entry(e.getKey(), e.getValue().minus(opsCold.getOrDefault(e.getKey(), Transfers.ZERO))));
+            ops.removeIf(e -> e.getValue().launches() == 0);
+            ops.sort((a, b) -> Long.compare(b.getValue().toDeviceBytes() + b.getValue().toHostBytes(),
+                    a.getValue().toDeviceBytes() + a.getValue().toHostBytes()));
+            for (var e : ops)
+                System.out.printf(Locale.ROOT, "# per step, op by op, %s: %d launches, to-device %d bytes, to-host %d bytes%n",
+                        e.getKey(), e.getValue().launches() / steps, e.getValue().toDeviceBytes() / steps, e.getValue().toHostBytes() / steps);
             System.out.printf(Locale.ROOT, "per step: to-device %d bytes, to-host %d bytes, kernels compiled %d%n",
                     d.toDeviceBytes() / steps, d.toHostBytes() / steps, t.kernelsCompiled());
         } finally {
