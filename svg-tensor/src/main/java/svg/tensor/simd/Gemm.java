@@ -352,6 +352,48 @@ final class Gemm {
         r12.intoArray(dst, d0 + 12 * ldd); r13.intoArray(dst, d0 + 13 * ldd); r14.intoArray(dst, d0 + 14 * ldd); r15.intoArray(dst, d0 + 15 * ldd);
     }
 
+    /**
+     * Whether row-major A is packed by {@link #transposeSliver}: with 8-row slivers and 16-float vectors (an AVX-512
+     * machine, where the 8-float two-table permute is one instruction, vpermt2ps on ymm).
+     */
+    static final boolean SLIVER_T = TRANSPOSE && SLIVER != null && MR == 8;
+    /** Per stage of transposeSliver: permute indexes for the new row i and the new row i + h (as T_LO, T_HI). */
+    private static final float[][] S_LO = new float[3][8], S_HI = new float[3][8];
+    static {
+        for (int s = 0, h = 4; h >= 1; s++, h /= 2)
+            for (int j = 0; j < 8; j++) {
+                boolean up = (j & h) != 0;
+                S_LO[s][j] = up ? 8 + (j ^ h) : j;
+                S_HI[s][j] = up ? 8 + j : (j | h);
+            }
+    }
+
+    /** dst[q*8 + i] = src[so + i*lds + q] for i, q in [0, 8): an 8 x 8 transpose in three butterfly stages. */
+    static void transposeSliver(float[] src, int so, int lds, float[] dst, int d0) {
+        VectorSpecies<Float> sp = SLIVER;
+        FloatVector r0 = FloatVector.fromArray(sp, src, so), r1 = FloatVector.fromArray(sp, src, so + lds),
+                r2 = FloatVector.fromArray(sp, src, so + 2 * lds), r3 = FloatVector.fromArray(sp, src, so + 3 * lds),
+                r4 = FloatVector.fromArray(sp, src, so + 4 * lds), r5 = FloatVector.fromArray(sp, src, so + 5 * lds),
+                r6 = FloatVector.fromArray(sp, src, so + 6 * lds), r7 = FloatVector.fromArray(sp, src, so + 7 * lds);
+        FloatVector lo = FloatVector.fromArray(sp, S_LO[0], 0), hi = FloatVector.fromArray(sp, S_HI[0], 0), t;
+        t = lo.selectFrom(r0, r4); r4 = hi.selectFrom(r0, r4); r0 = t;
+        t = lo.selectFrom(r1, r5); r5 = hi.selectFrom(r1, r5); r1 = t;
+        t = lo.selectFrom(r2, r6); r6 = hi.selectFrom(r2, r6); r2 = t;
+        t = lo.selectFrom(r3, r7); r7 = hi.selectFrom(r3, r7); r3 = t;
+        lo = FloatVector.fromArray(sp, S_LO[1], 0); hi = FloatVector.fromArray(sp, S_HI[1], 0);
+        t = lo.selectFrom(r0, r2); r2 = hi.selectFrom(r0, r2); r0 = t;
+        t = lo.selectFrom(r1, r3); r3 = hi.selectFrom(r1, r3); r1 = t;
+        t = lo.selectFrom(r4, r6); r6 = hi.selectFrom(r4, r6); r4 = t;
+        t = lo.selectFrom(r5, r7); r7 = hi.selectFrom(r5, r7); r5 = t;
+        lo = FloatVector.fromArray(sp, S_LO[2], 0); hi = FloatVector.fromArray(sp, S_HI[2], 0);
+        t = lo.selectFrom(r0, r1); r1 = hi.selectFrom(r0, r1); r0 = t;
+        t = lo.selectFrom(r2, r3); r3 = hi.selectFrom(r2, r3); r2 = t;
+        t = lo.selectFrom(r4, r5); r5 = hi.selectFrom(r4, r5); r4 = t;
+        t = lo.selectFrom(r6, r7); r7 = hi.selectFrom(r6, r7); r6 = t;
+        r0.intoArray(dst, d0); r1.intoArray(dst, d0 + 8); r2.intoArray(dst, d0 + 16); r3.intoArray(dst, d0 + 24);
+        r4.intoArray(dst, d0 + 32); r5.intoArray(dst, d0 + 40); r6.intoArray(dst, d0 + 48); r7.intoArray(dst, d0 + 56);
+    }
+
     /** One MR x NR tile of C: the micro-kernel in place, or on a padded copy at the matrix edges. */
     private static void tileAt(float[] ap, float[] bp, float[] c, float[] edge, int n, int k, int pc, int kc, int bBase,
                                int bStride, int p0, int cOff, int ldc, int i0, int mc, int ir, int jp) {
@@ -381,7 +423,13 @@ final class Gemm {
     /** Sliver {@code si} of op(A): rows [si*MR, si*MR + MR) into ap[si*k*MR ..] as [k][MR], zero-padded. */
     static void packSliver(int m, int k, float[] a, int aOff, int lda, boolean ta, float[] ap, int si) {
         int i0 = si * MR, rows = Math.min(MR, m - i0), base = si * k * MR;
-        if (!ta) {
+        if (!ta && rows == MR && SLIVER_T) {
+            // 8 x 8 blocks transposed in registers: MR consecutive floats of each row become one k step's sliver row
+            int p = 0, src = aOff + i0 * lda;
+            for (; p + MR <= k; p += MR) transposeSliver(a, src + p, lda, ap, base + p * MR);
+            for (int r = 0; r < rows; r++)
+                for (int q = p; q < k; q++) ap[base + q * MR + r] = a[src + r * lda + q];
+        } else if (!ta) {
             for (int r = 0; r < rows; r++) {
                 int src = aOff + (i0 + r) * lda;
                 for (int p = 0; p < k; p++) ap[base + p * MR + r] = a[src + p];
