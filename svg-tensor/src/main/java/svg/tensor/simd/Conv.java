@@ -80,15 +80,22 @@ final class Conv {
             int cnt = Math.min(per, n - b0), cols = cnt * ohw;
             padInto(xd, xOff + b0 * c * h * wd, cnt * c, h, wd, pad, xp);
             float[] cb = cnt > 1 ? tmp : y;
-            int cOff = cnt > 1 ? 0 : b0 * o * ohw, ldc = cnt > 1 ? cols : ohw;
-            for (int oc = 0; oc < o; oc++)
-                java.util.Arrays.fill(cb, cOff + oc * ldc, cOff + oc * ldc + cols, bias == null ? 0f : bias.data()[bias.offset() + oc]);
+            int cOff = cnt > 1 ? 0 : b0 * o * ohw, ldc = cnt > 1 ? cols : ohw, first = b0;
+            // the bias fill and the copy-out are parallel too: done by one thread they were a sixth of the time of a
+            // 2-thread convolution of 8x8 images
+            Parallel.forChunks(o, Parallel.grain(cols, 1L << 14), (s0, e0) -> {
+                for (int oc = s0; oc < e0; oc++)
+                    java.util.Arrays.fill(cb, cOff + oc * ldc, cOff + oc * ldc + cols, bias == null ? 0f : bias.data()[bias.offset() + oc]);
+            });
             Gemm.gemm(o, cols, ckk, wdata, wOff, ckk, false, (Gemm.RowPacker) (bp, off, jp, r0, r1) ->
                     packPadded(xp, 0, img, plane, wp, kh, kw, stride, oh, ow, ohw, cols, bp, off, jp, r0, r1), cb, cOff, ldc);
             if (cnt > 1)
-                for (int bi = 0; bi < cnt; bi++)
-                    for (int oc = 0; oc < o; oc++)
-                        System.arraycopy(tmp, oc * cols + bi * ohw, y, (b0 + bi) * o * ohw + oc * ohw, ohw);
+                Parallel.forChunks(cnt * o, Parallel.grain(ohw, 1L << 14), (s0, e0) -> {
+                    for (int q = s0; q < e0; q++) {
+                        int bi = q / o, oc = q % o;
+                        System.arraycopy(tmp, oc * cols + bi * ohw, y, (first + bi) * o * ohw + oc * ohw, ohw);
+                    }
+                });
         }
     }
 
@@ -416,9 +423,13 @@ final class Conv {
             float[] a = gd;
             int aOff = g.offset() + b0 * o * ohw;
             if (cnt > 1) {
-                for (int bi = 0; bi < cnt; bi++)
-                    for (int oc = 0; oc < o; oc++)
-                        System.arraycopy(gd, aOff + (bi * o + oc) * ohw, gt, oc * cols + bi * ohw, ohw);
+                int src = aOff;
+                Parallel.forChunks(cnt * o, Parallel.grain(ohw, 1L << 14), (s0, e0) -> {
+                    for (int q = s0; q < e0; q++) {
+                        int bi = q / o, oc = q % o;
+                        System.arraycopy(gd, src + (bi * o + oc) * ohw, gt, oc * cols + bi * ohw, ohw);
+                    }
+                });
                 a = gt;
                 aOff = 0;
             }
