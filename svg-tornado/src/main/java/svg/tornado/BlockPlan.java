@@ -134,7 +134,7 @@ final class BlockPlan implements AutoCloseable {
     private final TornadoExecutionPlan plan;
     private final Counters counter;
     /**
-     * Chaining (a shared plan with one result, and a host input of the result's length: a DiT or DINOv3 block,
+     * Chaining (a shared plan with one result, and a host input of the result's length: e.g. a DiT block,
      * {@code x -> x'}): the run that takes the previous run's result as that input reads it on the device. The
      * input slot ({@link #chainJ}, {@link #chainI}; -1 when the plan does not chain) reads {@link #chainX}, which
      * graph 0 of the plan fills from the host ({@link #chainStage}, only when the input is not the previous result)

@@ -10,7 +10,9 @@ package svg.tornado;
  * @param intermediatesUnshared what {@code intermediates} would be with one buffer per launch (no reuse)
  * @param intermediatesPeak     the values live at once at the busiest launch (a launch's values live from it to
  *                              their last reader, a result to the end): the least that any reuse could hold
- * @param inputs                the block's host inputs (copied in on every run)
+ * @param inputs                the block's host inputs (copied in on every run); for a chained plan also the
+ *                              buffer its chained input is read from, that input's staging buffer and the results
+ *                              kept on the device, one per block instance ({@link BlockPlan})
  * @param params                the launches' parameter arrays
  */
 public record DeviceMemory(int plans, long weights, long intermediates, long intermediatesUnshared,
