@@ -403,6 +403,14 @@ final class Gemm {
         int bIdx = bBase + (jp - p0) * bStride;
         if (rows == MR && cols == NR) {
             kernel(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc);
+        } else if (!WIDE && cols == NR) {
+            // the last sliver's rows alone, in place: a convolution with 32 output channels is 6 full 5-row slivers
+            // and 2 rows, which the padded kernel computed as a seventh sliver (each element sums exactly as in the
+            // full kernel: C, then one FMA per k)
+            int r = 0;
+            if (rows - r >= 4) { kernel4x2(ap, aIdx, bp, bIdx, kc, c, cRow + j0, ldc); r += 4; }
+            if (rows - r >= 2) { kernelRows2(ap, aIdx + r, bp, bIdx, kc, c, cRow + r * ldc + j0, ldc); r += 2; }
+            if (rows - r >= 1) kernelRow1(ap, aIdx + r, bp, bIdx, kc, c, cRow + r * ldc + j0);
         } else {
             // edge tile: the same kernel on a padded copy, then the valid part written back
             java.util.Arrays.fill(edge, 0f);
@@ -410,6 +418,63 @@ final class Gemm {
             kernel(ap, aIdx, bp, bIdx, kc, edge, 0, NR);
             for (int r = 0; r < rows; r++) System.arraycopy(edge, r * NR, c, cRow + r * ldc + j0, cols);
         }
+    }
+
+    /** C[4 x 2L] += rows 0-3 of a 5-row A sliver (kc x MR, starting at ai) * B panel (kc x 2L). */
+    static void kernel4x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+        final int l = L;
+        int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + l);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + l);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + l);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + l);
+        for (int p = 0; p < kc; p++) {
+            int b = bi + p * (2 * l), a = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + l);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + l);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + l);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + l);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + l);
+    }
+
+    /** C[2 x 2L] += two rows of an A sliver (row offset already in ai) * B panel (kc x 2L). */
+    static void kernelRows2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+        final int l = L;
+        int r0 = ci, r1 = r0 + ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + l);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + l);
+        for (int p = 0; p < kc; p++) {
+            int b = bi + p * (2 * l), a = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + l);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+        }
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + l);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + l);
+    }
+
+    /** C[1 x 2L] += one row of an A sliver (row offset already in ai) * B panel (kc x 2L). */
+    static void kernelRow1(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci) {
+        final int l = L;
+        FloatVector c00 = FloatVector.fromArray(S, c, ci), c01 = FloatVector.fromArray(S, c, ci + l);
+        for (int p = 0; p < kc; p++) {
+            int b = bi + p * (2 * l);
+            FloatVector x = FloatVector.broadcast(S, ap[ai + p * MR]);
+            c00 = x.fma(FloatVector.fromArray(S, bp, b), c00);
+            c01 = x.fma(FloatVector.fromArray(S, bp, b + l), c01);
+        }
+        c00.intoArray(c, ci); c01.intoArray(c, ci + l);
     }
 
     /** Packs all of op(A) (m x k) into slivers [sliver][k][MR], zero-padding the last; parallel over slivers. */
