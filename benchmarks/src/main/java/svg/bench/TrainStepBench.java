@@ -4,6 +4,7 @@ import svg.tensor.Rng;
 import svg.tensor.parallel.Parallel;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Locale;
  * runs both). The architecture is read from a model dir or config file ({@link TrainNets}).
  *
  * <p>Usage: {@code TrainStepBench [--model DIR|FILE] [--dit-hidden 128] [--dit-depth 4] [--dit-heads 4]
- * [--classes 10] [--warmup 3] [--iters 10] [--threads T] [--nets dit,decoder] [--torch-args] [--cpu-time]}. {@code --cpu-time}: the calling thread's CPU time
+ * [--classes 10] [--warmup 3] [--iters 10] [--threads T] [--nets dit,decoder] [--torch-args] [--cpu-time] [--profile-ops]}. {@code --cpu-time}: the calling thread's CPU time
  * instead of wall time, for {@code --threads 1} on a shared machine (time spent descheduled is not counted). Prints the machine,
  * then per network a {@code STEP name median min max} line (seconds per step) after a readable one.
  * {@code --torch-args} prints the architecture as train_step_torch.py arguments and exits.
@@ -38,6 +39,7 @@ public final class TrainStepBench {
                 case "--nets" -> nets = args[++i];
                 case "--torch-args" -> torchArgs = true;
                 case "--cpu-time" -> cpuTime = true;
+                case "--profile-ops" -> profileOps = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -48,6 +50,7 @@ public final class TrainStepBench {
         }
         if (threads > 0) Parallel.setThreads(threads);
         System.out.println("# " + Machine.describe() + "; threads " + Parallel.threads());
+        if (profileOps) profile = OpProfile.install();
         System.out.println("# architecture from " + n.source);
         Rng rng = new Rng(0);
         for (String net : nets.split(",")) {
@@ -67,6 +70,9 @@ public final class TrainStepBench {
 
     /** Time steps by the calling thread's CPU time (meaningful with --threads 1: all work runs on that thread). */
     static boolean cpuTime;
+    /** --profile-ops: wall time per backend op over the timed steps ({@link OpProfile}). */
+    static boolean profileOps;
+    static OpProfile profile;
 
     private static long now() {
         return cpuTime ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
@@ -75,12 +81,17 @@ public final class TrainStepBench {
     static void report(String name, String what, int warm, int iters, Runnable step) {
         for (int i = 0; i < warm; i++) step.run();
         double[] t = new double[iters];
+        if (profile != null) profile.start();
         for (int i = 0; i < iters; i++) {
             long s = now();
             step.run();
             t[i] = (now() - s) / 1e9;
         }
-        java.util.Arrays.sort(t);
+        if (profile != null) {
+            profile.stop();
+            profile.print(iters, Arrays.stream(t).sum() / iters);
+        }
+        Arrays.sort(t);
         System.out.printf(Locale.ROOT, "%s: median %.4f s/step (min %.4f, max %.4f)%n", what, t[iters / 2], t[0], t[iters - 1]);
         System.out.printf(Locale.ROOT, "STEP %s %.5f %.5f %.5f%n", name, t[iters / 2], t[0], t[iters - 1]);
     }
