@@ -878,16 +878,18 @@ public final class Tensor {
         Tensor out = rows(x -> be().layerNorm(x, weight == null ? null : weight.contiguous(), bias == null ? null : bias.contiguous(), eps));
         Tensor x = this;
         return record(out, "layerNorm", new Tensor[]{this, weight, bias}, g -> {
-            Tensor xd = x.detach();
-            Tensor mu = xd.mean(-1, true);
-            Tensor xc = xd.sub(mu);
-            Tensor rstd = xc.square().mean(-1, true).add(eps).rsqrt();
-            Tensor xhat = xc.mul(rstd);
-            Tensor gx = weight == null ? g : g.mul(weight.detach());
-            Tensor dx = x.requiresGrad ? gx.sub(gx.mean(-1, true)).sub(xhat.mul(gx.mul(xhat).mean(-1, true))).mul(rstd) : null;
-            // reshape(-1, n) rather than sumTo([1, n]): the input may be 1-d
-            Tensor dw = weight != null && weight.requiresGrad ? g.mul(xhat).reshape(-1, n).sum(0, false) : null;
-            Tensor db = bias != null && bias.requiresGrad ? g.reshape(-1, n).sum(0, false) : null;
+            // two fused backend ops (Backend#layerNormBackward, #layerNormBackwardAffine) instead of a chain of a dozen
+            // elementwise ops and row reductions over the whole input (a fifth of a DiT training step)
+            int rows = numel() / Math.max(1, n);
+            Tensor x2 = x.detach().compactAs(rows, n), g2 = g.compactAs(rows, n);
+            Tensor w = weight == null ? null : weight.detach().contiguous();
+            Tensor dx = x.requiresGrad ? be().layerNormBackward(x2, g2, w, eps).compactAs(x.shape) : null;
+            Tensor dw = null, db = null;
+            if ((weight != null && weight.requiresGrad) || (bias != null && bias.requiresGrad)) {
+                Tensor wb = be().layerNormBackwardAffine(x2, g2, eps);
+                dw = weight != null && weight.requiresGrad ? wb.narrow(0, 0, 1).compactAs(n) : null;
+                db = bias != null && bias.requiresGrad ? wb.narrow(0, 1, 1).compactAs(n) : null;
+            }
             return new Tensor[]{dx, dw, db};
         });
     }

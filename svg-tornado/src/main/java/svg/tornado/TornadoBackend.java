@@ -142,7 +142,7 @@ public final class TornadoBackend implements Backend {
     public boolean supports(svg.tensor.backend.Op op, Tensor... operands) {
         return switch (op) {
             case REDUCE_LAST, LOG_SOFTMAX, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, EMBEDDING, EMBEDDING_BACKWARD,
-                 GROUP_NORM_BACKWARD, GROUP_NORM_BACKWARD_AFFINE -> false;
+                 GROUP_NORM_BACKWARD, GROUP_NORM_BACKWARD_AFFINE, LAYER_NORM_BACKWARD, LAYER_NORM_BACKWARD_AFFINE -> false;
             case BINARY -> operands[0].dim() <= ElementwiseKernels.MAXDIM && nonNegative(operands[0]) && nonNegative(operands[1]);
             case ATTENTION -> operands[1].size(2) > 0; // k [B, H, Tk, D]: no keys, no softmax to take
             default -> true;

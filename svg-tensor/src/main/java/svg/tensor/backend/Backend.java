@@ -75,6 +75,23 @@ public interface Backend {
     }
 
     /**
+     * Gradient of {@link #layerNorm} with respect to x [rows, n], given gradOut [rows, n] and the weight [n]
+     * (nullable; the bias does not enter): with xhat = (x - mean) * rstd over each row and gx = gradOut * weight,
+     * dx = rstd * (gx - mean(gx) - xhat * mean(gx * xhat)). Optional, as {@link #groupNormBackward}.
+     */
+    default Tensor layerNormBackward(Tensor x, Tensor gradOut, Tensor weight, float eps) {
+        throw unsupported(this, Op.LAYER_NORM_BACKWARD);
+    }
+
+    /**
+     * Gradients of {@link #layerNorm}'s weight and bias, [2, n]: row 0 the sum over rows of gradOut * xhat, row 1 the
+     * sum of gradOut (x and gradOut [rows, n]).
+     */
+    default Tensor layerNormBackwardAffine(Tensor x, Tensor gradOut, float eps) {
+        throw unsupported(this, Op.LAYER_NORM_BACKWARD_AFFINE);
+    }
+
+    /**
      * Gradient of {@link #groupNorm} with respect to x [N, C, S], given gradOut [N, C, S] and the weight [C]
      * (nullable; the bias does not enter): with xhat = (x - mean) * rstd over each group and gx = gradOut * weight,
      * dx = rstd * (gx - mean(gx) - xhat * mean(gx * xhat)), means over the group. Optional: a backend without it runs

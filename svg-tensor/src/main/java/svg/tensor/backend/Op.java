@@ -15,6 +15,8 @@ public enum Op {
     LINEAR("linear"),
     LAYER_NORM("layerNorm"),
     RMS_NORM("rmsNorm"),
+    LAYER_NORM_BACKWARD("layerNormBackward"),
+    LAYER_NORM_BACKWARD_AFFINE("layerNormBackwardAffine"),
     GROUP_NORM("groupNorm"),
     GROUP_NORM_BACKWARD("groupNormBackward"),
     GROUP_NORM_BACKWARD_AFFINE("groupNormBackwardAffine"),

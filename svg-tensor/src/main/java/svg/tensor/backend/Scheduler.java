@@ -103,6 +103,16 @@ public final class Scheduler implements Backend {
     }
 
     @Override
+    public Tensor layerNormBackward(Tensor x, Tensor gradOut, Tensor weight, float eps) {
+        return placement(Op.LAYER_NORM_BACKWARD, x, gradOut, weight).layerNormBackward(x, gradOut, weight, eps);
+    }
+
+    @Override
+    public Tensor layerNormBackwardAffine(Tensor x, Tensor gradOut, float eps) {
+        return placement(Op.LAYER_NORM_BACKWARD_AFFINE, x, gradOut).layerNormBackwardAffine(x, gradOut, eps);
+    }
+
+    @Override
     public Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
         return placement(Op.GROUP_NORM_BACKWARD, x, gradOut, weight).groupNormBackward(x, gradOut, groups, weight, eps);
     }

@@ -292,6 +292,19 @@ public class ReferenceBackend implements Backend {
             }
     }
 
+    /** LayerNorm over the last axis is groupNorm of [rows, n, 1] with one group (the per-channel weight is per element). */
+    @Override
+    public Tensor layerNormBackward(Tensor x, Tensor gradOut, Tensor weight, float eps) {
+        int n = x.size(-1), rows = x.numel() / Math.max(1, n);
+        return groupNormBackward(x.reshape(rows, n, 1), gradOut.reshape(rows, n, 1), 1, weight, eps).reshape(x.shape());
+    }
+
+    @Override
+    public Tensor layerNormBackwardAffine(Tensor x, Tensor gradOut, float eps) {
+        int n = x.size(-1), rows = x.numel() / Math.max(1, n);
+        return groupNormBackwardAffine(x.reshape(rows, n, 1), gradOut.reshape(rows, n, 1), 1, eps);
+    }
+
     @Override
     public Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
         int nb = x.size(0), c = x.size(1), s = x.size(2), cg = c / groups;

@@ -282,6 +282,105 @@ final class Rows {
         return out;
     }
 
+    /**
+     * The input gradient of layerNorm over the last axis (see Backend#layerNormBackward), x and gy [rows, n]
+     * contiguous: per row, the statistics as the forward computes them, then one pass for sum(gx) and
+     * sum(gx * (x - mu)) (gx = gy * w), one for dx = ((gx - mean(gx)) - (x - mu) * rs * mean(gx * xhat)) * rs.
+     * Rows are independent, so the result does not depend on the thread count.
+     */
+    static Tensor layerNormBackward(Tensor x, Tensor gy, Tensor weight, float eps) {
+        int n = lastDim(x), rows = x.numel() / Math.max(1, n);
+        Tensor out = Tensor.empty(x.shape());
+        float[] d = x.data(), gd = gy.data(), o = out.data();
+        float[] w = weight == null ? null : weight.data();
+        int wo = weight == null ? 0 : weight.offset(), off = x.offset(), goff = gy.offset();
+        Parallel.forChunks(rows, rowGrain(3 * n), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int b = off + r * n, gb = goff + r * n, oi = r * n;
+                float mu = (float) (sum(d, b, n) / n);
+                float rs = (float) (1.0 / Math.sqrt(sumSqDev(d, b, n, mu) / n + eps));
+                // sums of gx and gx * (x - mu), in float vector partials folded into doubles per block (as dotDevSum)
+                double sg = 0, sgd = 0;
+                FloatVector mv = FloatVector.broadcast(S, mu);
+                for (int k = 0; k < n; k += BLOCK) {
+                    int kend = Math.min(n, k + BLOCK), j = k;
+                    FloatVector va = FloatVector.zero(S), vb = FloatVector.zero(S);
+                    for (; j <= kend - L; j += L) {
+                        FloatVector gx = FloatVector.fromArray(S, gd, gb + j);
+                        if (w != null) gx = gx.mul(FloatVector.fromArray(S, w, wo + j));
+                        vb = vb.add(gx);
+                        va = FloatVector.fromArray(S, d, b + j).sub(mv).fma(gx, va);
+                    }
+                    float fa = VMath.sum(va), fb = VMath.sum(vb);
+                    for (; j < kend; j++) {
+                        float gx = w == null ? gd[gb + j] : gd[gb + j] * w[wo + j];
+                        fb += gx;
+                        fa += gx * (d[b + j] - mu);
+                    }
+                    sg += fb;
+                    sgd += fa;
+                }
+                float mg = (float) (sg / n), k2 = (float) (sgd * rs / n) * rs;
+                // dx = ((gx - mg) - (x - mu) * k2) * rs; gx - mg first, so that a row of one element gives exactly 0
+                FloatVector mgv = FloatVector.broadcast(S, mg), k2v = FloatVector.broadcast(S, -k2), rsv = FloatVector.broadcast(S, rs);
+                int j = 0;
+                for (; j <= n - L; j += L) {
+                    FloatVector gx = FloatVector.fromArray(S, gd, gb + j);
+                    if (w != null) gx = gx.mul(FloatVector.fromArray(S, w, wo + j));
+                    FloatVector.fromArray(S, d, b + j).sub(mv).fma(k2v, gx.sub(mgv)).mul(rsv).intoArray(o, oi + j);
+                }
+                for (; j < n; j++) {
+                    float gx = w == null ? gd[gb + j] : gd[gb + j] * w[wo + j];
+                    o[oi + j] = Math.fma(d[b + j] - mu, -k2, gx - mg) * rs;
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Rows per partial sum of {@link #layerNormBackwardAffine}: fixed, so the sums never depend on the threads. */
+    private static final int AFFINE_ROWS = 64;
+
+    /**
+     * The weight and bias gradients of layerNorm, [2, n] (see Backend#layerNormBackwardAffine): row 0 the sum over
+     * rows of gy * xhat, row 1 the sum of gy. Blocks of AFFINE_ROWS rows are summed in parallel into float vector
+     * partials, which are then added block after block in row order.
+     */
+    static Tensor layerNormBackwardAffine(Tensor x, Tensor gy, float eps) {
+        int n = lastDim(x), rows = x.numel() / Math.max(1, n), blocks = (rows + AFFINE_ROWS - 1) / AFFINE_ROWS;
+        float[] d = x.data(), gd = gy.data();
+        int off = x.offset(), goff = gy.offset();
+        float[] part = new float[blocks * 2 * n];
+        Parallel.forChunks(blocks, Parallel.grain(3L * n * AFFINE_ROWS, 1L << 15), (s, e) -> {
+            for (int blk = s; blk < e; blk++) {
+                int pa = blk * 2 * n, pb = pa + n;
+                for (int r = blk * AFFINE_ROWS, rEnd = Math.min(rows, r + AFFINE_ROWS); r < rEnd; r++) {
+                    int b = off + r * n, gb = goff + r * n;
+                    float mu = (float) (sum(d, b, n) / n);
+                    float rs = (float) (1.0 / Math.sqrt(sumSqDev(d, b, n, mu) / n + eps));
+                    FloatVector mv = FloatVector.broadcast(S, mu), rsv = FloatVector.broadcast(S, rs);
+                    int j = 0;
+                    for (; j <= n - L; j += L) {
+                        FloatVector g = FloatVector.fromArray(S, gd, gb + j);
+                        FloatVector xh = FloatVector.fromArray(S, d, b + j).sub(mv).mul(rsv);
+                        xh.fma(g, FloatVector.fromArray(S, part, pa + j)).intoArray(part, pa + j);
+                        g.add(FloatVector.fromArray(S, part, pb + j)).intoArray(part, pb + j);
+                    }
+                    for (; j < n; j++) {
+                        float g = gd[gb + j];
+                        part[pa + j] = Math.fma((d[b + j] - mu) * rs, g, part[pa + j]);
+                        part[pb + j] += g;
+                    }
+                }
+            }
+        });
+        Tensor out = Tensor.empty(2, n);
+        float[] o = out.data();
+        for (int blk = 0; blk < blocks; blk++)
+            for (int j = 0; j < 2 * n; j++) o[j] += part[blk * 2 * n + j];
+        return out;
+    }
+
     /** The weight and bias gradients of groupNorm, [2, C] (see Backend#groupNormBackwardAffine); sums over images in order. */
     static Tensor groupNormBackwardAffine(Tensor x, Tensor gy, int groups, float eps) {
         int nb = x.size(0), c = x.size(1);

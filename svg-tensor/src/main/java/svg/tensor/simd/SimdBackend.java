@@ -89,6 +89,16 @@ public class SimdBackend implements Backend {
     }
 
     @Override
+    public Tensor layerNormBackward(Tensor x, Tensor gradOut, Tensor weight, float eps) {
+        return Rows.layerNormBackward(x, gradOut, weight, eps);
+    }
+
+    @Override
+    public Tensor layerNormBackwardAffine(Tensor x, Tensor gradOut, float eps) {
+        return Rows.layerNormBackwardAffine(x, gradOut, eps);
+    }
+
+    @Override
     public Tensor groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, float eps) {
         return Rows.groupNormBackward(x, gradOut, groups, weight, eps);
     }

@@ -339,6 +339,16 @@ public final class OpCatalog {
         Tensor fx = x, fw = w, fb = b;
         of(out, name, "layerNorm", "", TOL_ACCUM, be -> be.layerNorm(fx, fw, fb, eps),
                 () -> exp(Oracle.layerNorm(rd(fx), rows, n, rd(fw), rd(fb), eps), rows, n));
+        // the fused gradients at the same shapes: layerNorm of rows is groupNorm of [rows, n, 1] with one group
+        String bname = "layerNormBackward" + name.substring("layerNorm".length());
+        Tensor gy0 = normal(rng(bname), 1, rows, n), gy = off ? offset(gy0) : gy0;
+        int dxn = rows * n;
+        of(out, bname, "layerNormBackward", "", TOL_ACCUM, be -> be.layerNormBackward(fx, gy, fw, eps),
+                () -> exp(java.util.Arrays.copyOf(Oracle.groupNormBackward(rd(fx), rd(gy), rows, n, 1, 1, rd(fw), eps), dxn), rows, n));
+        if (hasW || hasB)
+            of(out, "layerNormBackwardAffine" + name.substring("layerNorm".length()), "layerNormBackwardAffine", "", TOL_ACCUM,
+                    be -> be.layerNormBackwardAffine(fx, gy, eps),
+                    () -> exp(java.util.Arrays.copyOfRange(Oracle.groupNormBackward(rd(fx), rd(gy), rows, n, 1, 1, null, eps), dxn, dxn + 2 * n), 2, n));
     }
 
     private static void rmsNormCase(List<OpCase> out, int rows, int n, boolean hasW, float eps, boolean off) {
