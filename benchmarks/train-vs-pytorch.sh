@@ -6,7 +6,8 @@
 # Usage: benchmarks/train-vs-pytorch.sh [--model DIR|FILE] [--dit-hidden 128] [--dit-depth 4] [--dit-heads 4]
 #            [--threads 2] [--warmup 3] [--iters 10] [--rounds 1]
 #   --model: an autoencoder stage dir (autoencoder_config.json) or a model dir (model.json), default
-#            models/stages/autoencoder; the DiT works on its latent (grid and channels) with the --dit-* sizes unless the
+#            models/default (the built-in model's DiT and decoder; before 2026-12-06 models/stages/autoencoder, whose
+#            DiT is the --dit-* sizes); the DiT works on its latent (grid and channels) with the --dit-* sizes unless the
 #            file has a "dit" section. --threads: our thread count. --rounds: ours, torch 1 thread, torch 2 threads,
 #            alternately, R times (medians across rounds).
 # Environment: SVG_JAVA_OPTS (extra JVM flags, e.g. -XX:UseAVX=2 for the 256-bit path on an AVX-512 machine).
